@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Each subcommand registers itself on the application and runs from a callback.
+// A command reports problems by throwing astropack::Error; main() prints it.
+#pragma once
+
+namespace CLI {
+class App;
+}
+
+namespace astropack::cli {
+
+struct GlobalOptions {
+  bool quiet = false;  // no progress bar, no chatter
+};
+
+void add_info_command(CLI::App& app, const GlobalOptions& global);
+void add_simulate_command(CLI::App& app, const GlobalOptions& global);
+
+}  // namespace astropack::cli
