@@ -1,0 +1,195 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Bad-input matrix for the astropack command.
+
+Every case runs a real command on a generated file and checks what a user
+sees: the exit status, a single line "astropack: <file>: <sentence>" naming
+the file, inputs byte-identical afterwards and no partial output left behind.
+Prints TAP.
+"""
+import hashlib
+import math
+import os
+import shutil
+import stat
+import struct
+import subprocess
+import sys
+import tempfile
+
+ASTROPACK = sys.argv[1]
+
+
+def card(key, value=None, comment=""):
+    if value is None:
+        text = f"{key:<8}{comment}"
+    else:
+        text = f"{key:<8}= {value:>20}" + (f" / {comment}" if comment else "")
+    return text[:80].ljust(80)
+
+
+def fits_bytes(cards, data=b"", pad_data=True):
+    header = "".join(cards).encode("ascii")
+    header += b" " * (-len(header) % 2880)
+    if pad_data:
+        data += b"\0" * (-len(data) % 2880)
+    return header + data
+
+
+def image_header(bitpix, axes, extra=()):
+    cards = [card("SIMPLE", "T"), card("BITPIX", str(bitpix)), card("NAXIS", str(len(axes)))]
+    cards += [card(f"NAXIS{i + 1}", str(n)) for i, n in enumerate(axes)]
+    cards += list(extra)
+    return cards + [card("END")]
+
+
+def float_image(width, height, values):
+    return fits_bytes(image_header(-32, [width, height]),
+                      b"".join(struct.pack(">f", v) for v in values))
+
+
+def u16_image(width, height):
+    cards = image_header(16, [width, height], [card("BZERO", "32768"), card("BSCALE", "1")])
+    data = b"".join(struct.pack(">h", (i * 97 % 65536) - 32768) for i in range(width * height))
+    return fits_bytes(cards, data)
+
+
+def digest(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+class Runner:
+    def __init__(self):
+        self.count = 0
+        self.failures = 0
+
+    def result(self, name, ok, detail=""):
+        self.count += 1
+        print(f"{'ok' if ok else 'not ok'} {self.count} - {name}")
+        if not ok:
+            self.failures += 1
+            for line in detail.splitlines():
+                print(f"# {line}")
+
+    def expect_error(self, name, args, named_file, folder):
+        """The command must fail with one line naming the file and change nothing."""
+        before = {p: digest(p) for p in list_files(folder)}
+        proc = subprocess.run([ASTROPACK, *args], capture_output=True, text=True, timeout=120)
+        after = {p: digest(p) for p in list_files(folder)}
+        lines = proc.stderr.strip().splitlines()
+        problems = []
+        if proc.returncode == 0:
+            problems.append("exit status 0")
+        if proc.returncode < 0 or proc.returncode >= 128 and proc.returncode != 130:
+            problems.append(f"crashed (status {proc.returncode})")
+        if len(lines) != 1:
+            problems.append(f"expected one line on stderr, got {len(lines)}")
+        elif not lines[0].startswith(f"astropack: {named_file}: "):
+            problems.append(f"message does not name {named_file}")
+        elif any(tok in lines[0] for tok in ("%s", "%d", "status", "errno")):
+            problems.append("message leaks internals")
+        if before != after:
+            problems.append(f"files changed: {sorted(set(before.items()) ^ set(after.items()))}")
+        self.result(name, not problems,
+                    "\n".join(problems + [f"stderr: {proc.stderr.strip()}"]))
+        return proc
+
+
+def list_files(folder):
+    out = []
+    for root, _dirs, files in os.walk(folder):
+        out += [os.path.join(root, f) for f in files]
+    return sorted(out)
+
+
+def main():
+    runner = Runner()
+    work = tempfile.mkdtemp(prefix="astropack-badinput-")
+    try:
+        cases = {
+            "empty.fit": b"",
+            "text.fit": b"This is not a FITS file, just a note someone saved.\n" * 40,
+            "truncated-header.fit": u16_image(64, 48)[:1000],
+            "truncated-data.fit": u16_image(64, 48)[:2880 + 3000],
+            "no-end.fit": ("".join(image_header(16, [8, 8])[:-1]).ljust(2880) * 2).encode(),
+            "no-image.fit": fits_bytes([card("SIMPLE", "T"), card("BITPIX", "8"),
+                                        card("NAXIS", "0"), card("END")]),
+            "naxis4.fit": fits_bytes(image_header(16, [4, 4, 3, 2]), b"\0" * 192),
+            "naxis3-is-2.fit": fits_bytes(image_header(16, [4, 4, 2]), b"\0" * 64),
+            "bitpix64.fit": fits_bytes(image_header(64, [4, 4]), b"\0" * 128),
+            "bitpix-bad.fit": fits_bytes(image_header(12, [4, 4]), b"\0" * 32),
+            "huge.fit": fits_bytes(image_header(-32, [100000, 100000]), b"\0" * 2880),
+            "zero-width.fit": fits_bytes(image_header(16, [0, 10])),
+            "unknown.xyz": b"\x89PNG\r\n\x1a\n" + b"\0" * 100,
+        }
+        for name, data in cases.items():
+            with open(os.path.join(work, name), "wb") as f:
+                f.write(data)
+
+        for name in cases:
+            path = os.path.join(work, name)
+            runner.expect_error(f"info refuses {name}", ["info", path], path, work)
+
+        missing = os.path.join(work, "does-not-exist.fit")
+        runner.expect_error("info names a missing file", ["info", missing], missing, work)
+        runner.expect_error("info refuses a folder", ["info", work], work, work)
+
+        if os.geteuid() != 0:
+            locked = os.path.join(work, "locked.fit")
+            with open(locked, "wb") as f:
+                f.write(u16_image(8, 8))
+            os.chmod(locked, 0)
+            runner.expect_error("info names an unreadable file", ["info", locked], locked, work)
+            os.chmod(locked, stat.S_IRUSR | stat.S_IWUSR)
+            os.remove(locked)
+        else:
+            print(f"ok {runner.count + 1} - unreadable file # SKIP root reads any file")
+            runner.count += 1
+
+        # NaN and Inf pixels are data, not errors: they are counted and skipped.
+        nan_path = os.path.join(work, "nan.fit")
+        with open(nan_path, "wb") as f:
+            f.write(float_image(4, 2, [0.1, math.nan, 0.3, math.inf, 0.5, 0.2, -math.inf, 0.4]))
+        proc = subprocess.run([ASTROPACK, "info", "--json", nan_path], capture_output=True,
+                              text=True, timeout=60)
+        ok = proc.returncode == 0 and '"non_finite": 3' in proc.stdout and '"max": 0.5' in proc.stdout
+        runner.result("info counts and skips NaN/Inf pixels", ok, proc.stdout + proc.stderr)
+        os.remove(nan_path)
+
+        # Outputs: a folder that cannot be created, and a read-only one.
+        blocker = os.path.join(work, "a-file")
+        with open(blocker, "wb") as f:
+            f.write(b"x")
+        target = os.path.join(blocker, "session")
+        runner.expect_error("simulate into a path under a file", ["simulate", target], target, work)
+        readonly = os.path.join(work, "readonly")
+        os.mkdir(readonly)
+        mounted = False
+        if os.geteuid() == 0:
+            # root ignores permission bits; a read-only mount is the honest test.
+            mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", readonly],
+                                     capture_output=True).returncode == 0
+        else:
+            os.chmod(readonly, stat.S_IRUSR | stat.S_IXUSR)
+        if mounted or os.geteuid() != 0:
+            target = os.path.join(readonly, "session")
+            runner.expect_error("simulate into a read-only folder", ["simulate", target], target, work)
+            ok = not os.listdir(readonly)
+            runner.result("read-only folder left empty", ok)
+            if mounted:
+                subprocess.run(["umount", readonly])
+            else:
+                os.chmod(readonly, stat.S_IRWXU)
+        else:
+            print(f"ok {runner.count + 1} - read-only output folder # SKIP cannot mount a read-only tmpfs")
+            runner.count += 1
+
+        print(f"1..{runner.count}")
+        return 1 if runner.failures else 0
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
