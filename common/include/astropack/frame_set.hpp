@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The frames of one integration: FITS files read band by band (with a bounded
+// number of open files, whatever the frame count), or images already in
+// memory (tests, and small jobs). All frames share one geometry.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <memory>
+#include <vector>
+
+#include "astropack/band_plan.hpp"
+#include "astropack/image.hpp"
+
+namespace astropack {
+
+class FrameSet {
+ public:
+  // Reads every header; throws Error naming the first frame whose size,
+  // channel count or Bayer pattern differs from the first frame's.
+  static FrameSet from_files(std::vector<std::filesystem::path> files);
+  // Borrows the images; they must outlive the set.
+  static FrameSet from_images(std::vector<const Image*> images);
+
+  FrameSet(FrameSet&&) noexcept;
+  FrameSet& operator=(FrameSet&&) noexcept;
+  ~FrameSet();
+
+  std::size_t size() const noexcept;
+  std::size_t width() const noexcept;
+  std::size_t height() const noexcept;
+  std::size_t channels() const noexcept;
+  const Header& header(std::size_t frame) const;
+  // Empty for in-memory frames.
+  std::filesystem::path file(std::size_t frame) const;
+
+  // Fills `out` (width x band.rows x channels) with the band of one frame.
+  // Safe to call from several threads for different frames.
+  void read_band(std::size_t frame, RowBand band, ImageView out) const;
+  // The whole frame (used for per-frame statistics before streaming).
+  Image read_frame(std::size_t frame) const;
+
+ private:
+  struct State;
+  explicit FrameSet(std::unique_ptr<State> state);
+  std::unique_ptr<State> m_state;
+};
+
+}  // namespace astropack
