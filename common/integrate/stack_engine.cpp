@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "astropack/stack_engine.hpp"
+
+#include <algorithm>
+#include <exception>
+
+#include "astropack/band_plan.hpp"
+#include "astropack/error.hpp"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+namespace astropack {
+
+namespace {
+
+int thread_count(int requested) {
+#ifdef _OPENMP
+  return requested > 0 ? requested : omp_get_max_threads();
+#else
+  (void)requested;
+  return 1;
+#endif
+}
+
+// Reads one band of every frame into `buffer`, frame after frame.
+void read_band_of_all_frames(const FrameSet& frames, RowBand band, std::vector<float>& buffer,
+                             int threads) {
+  const std::size_t plane = frames.width() * band.rows;
+  const std::size_t frame_size = plane * frames.channels();
+  std::exception_ptr failure;
+#pragma omp parallel for schedule(dynamic) num_threads(threads)
+  for (std::size_t f = 0; f < frames.size(); ++f) {
+    try {
+      ImageView view(buffer.data() + f * frame_size, frames.width(), band.rows,
+                     frames.channels(), frames.width(), plane);
+      frames.read_band(f, band, view);
+    } catch (...) {
+#pragma omp critical(astropack_band_failure)
+      if (!failure) failure = std::current_exception();
+    }
+  }
+  if (failure) std::rethrow_exception(failure);
+}
+
+}  // namespace
+
+StackEngineResult run_stack_engine(const FrameSet& frames, const StackEngineSetup& setup,
+                                   Progress& progress) {
+  const std::size_t n = frames.size();
+  const std::size_t width = frames.width(), height = frames.height(), channels = frames.channels();
+  if (!setup.combine) throw Error(ErrorKind::Internal, "no pixel combiner was given.");
+  if (!setup.scaling.empty() && setup.scaling.size() != n)
+    throw Error(ErrorKind::Internal, "normalisation was given for a different number of frames.");
+  if (!setup.weights.empty() && setup.weights.size() != n)
+    throw Error(ErrorKind::Internal, "weights were given for a different number of frames.");
+  if (n > 65535) throw Error(ErrorKind::InvalidArgument, "at most 65535 frames can be stacked at once.");
+
+  BandPlanInput plan_input;
+  plan_input.width = width;
+  plan_input.height = height;
+  plan_input.channels = channels;
+  plan_input.frames = n;
+  plan_input.budget_bytes = setup.memory_budget ? setup.memory_budget : default_memory_budget();
+  plan_input.buffers = 1;
+  const std::vector<RowBand> bands = plan_bands(plan_input);
+  const int threads = thread_count(setup.threads);
+
+  StackEngineResult result;
+  result.image = Image(width, height, channels);
+  if (setup.rejection_maps) {
+    result.low_map = Image(width, height, channels);
+    result.high_map = Image(width, height, channels);
+  }
+  result.band_count = bands.size();
+
+  std::vector<float> buffer;
+  const std::span<const float> weights(setup.weights);
+  std::size_t rows_done = 0;
+  for (const RowBand& band : bands) {
+    throw_if_cancelled(progress);
+    buffer.resize(n * channels * width * band.rows);
+    read_band_of_all_frames(frames, band, buffer, threads);
+
+    const std::size_t plane = width * band.rows;
+    const std::size_t frame_size = plane * channels;
+    std::uint64_t low_total = 0, high_total = 0;
+    const std::size_t lines = channels * band.rows;
+#pragma omp parallel num_threads(threads) reduction(+ : low_total, high_total)
+    {
+      std::vector<float> stack(n);
+#pragma omp for schedule(static)
+      for (std::size_t line = 0; line < lines; ++line) {
+        const std::size_t c = line / band.rows, y = line % band.rows;
+        float* out = result.image.row(c, band.first_row + y);
+        const std::size_t base = c * plane + y * width;
+        for (std::size_t x = 0; x < width; ++x) {
+          for (std::size_t f = 0; f < n; ++f) {
+            float v = buffer[f * frame_size + base + x];
+            if (!setup.scaling.empty() && v != 0.0f) {
+              const LinearScaling& s = setup.scaling[f][c];
+              v = s.multiplier * v + s.offset;
+            }
+            stack[f] = v;
+          }
+          const PixelOutcome o = setup.combine(stack, weights);
+          out[x] = o.value;
+          low_total += o.rejected_low;
+          high_total += o.rejected_high;
+          if (setup.rejection_maps) {
+            result.low_map.at(c, band.first_row + y, x) = float(o.rejected_low) / float(n);
+            result.high_map.at(c, band.first_row + y, x) = float(o.rejected_high) / float(n);
+          }
+        }
+      }
+    }
+    result.rejected_low += low_total;
+    result.rejected_high += high_total;
+    rows_done += band.rows;
+    progress.report(double(rows_done) / double(height), "Integrating");
+  }
+  return result;
+}
+
+}  // namespace astropack
