@@ -36,6 +36,10 @@ struct FrameSet::State {
   // One slot per file when files stay open; each slot has its own lock.
   mutable std::vector<std::optional<FitsBandReader>> readers;
   mutable std::unique_ptr<std::mutex[]> reader_locks;
+  std::shared_ptr<const Image> subtrahend;
+  float constant = 0.0f;
+
+  void read_raw_band(std::size_t frame, RowBand band, ImageView out) const;
 };
 
 FrameSet::FrameSet(std::unique_ptr<State> state) : m_state(std::move(state)) {}
@@ -107,8 +111,35 @@ fs::path FrameSet::file(std::size_t frame) const {
   return m_state->files.empty() ? fs::path{} : m_state->files.at(frame);
 }
 
+void FrameSet::subtract_on_read(std::shared_ptr<const Image> master, float constant,
+                                const fs::path& master_file) {
+  if (master && (master->width() != width() || master->height() != height() ||
+                 master->channels() != channels())) {
+    throw Error(ErrorKind::InvalidInput, master_file,
+                "is " + std::to_string(master->width()) + " x " + std::to_string(master->height()) +
+                    " but the frames are " + std::to_string(width()) + " x " +
+                    std::to_string(height()) + "; a master must match the frames it corrects.");
+  }
+  m_state->subtrahend = std::move(master);
+  m_state->constant = constant;
+}
+
 void FrameSet::read_band(std::size_t frame, RowBand band, ImageView out) const {
   const State& s = *m_state;
+  s.read_raw_band(frame, band, out);
+  if (!s.subtrahend && s.constant == 0.0f) return;
+  for (std::size_t c = 0; c < s.channels; ++c) {
+    for (std::size_t y = 0; y < band.rows; ++y) {
+      float* row = out.row(c, y);
+      const float* master = s.subtrahend ? s.subtrahend->row(c, band.first_row + y) : nullptr;
+      for (std::size_t x = 0; x < s.width; ++x)
+        row[x] -= (master ? master[x] : 0.0f) + s.constant;
+    }
+  }
+}
+
+void FrameSet::State::read_raw_band(std::size_t frame, RowBand band, ImageView out) const {
+  const State& s = *this;
   if (!s.images.empty()) {
     const Image& image = *s.images[frame];
     for (std::size_t c = 0; c < s.channels; ++c)

@@ -185,6 +185,26 @@ START_TEST(frames_of_different_size_are_refused) {
 }
 END_TEST
 
+START_TEST(frames_can_be_corrected_on_read) {
+  auto frames = ramp_frames(2, 1);
+  auto master = std::make_shared<Image>(17, 11, 1, 0.25f);
+  master->at(0, 2, 3) = 0.5f;
+  FrameSet set = FrameSet::from_images({&frames[0], &frames[1]});
+  set.subtract_on_read(master, 0.125f);
+  const Image corrected = set.read_frame(1);
+  ck_assert_float_eq_tol(corrected.at(0, 0, 0), frames[1].at(0, 0, 0) - 0.375f, 1e-7f);
+  ck_assert_float_eq_tol(corrected.at(0, 2, 3), frames[1].at(0, 2, 3) - 0.625f, 1e-7f);
+  auto wrong = std::make_shared<Image>(16, 11, 1);
+  bool thrown = false;
+  try {
+    set.subtract_on_read(wrong, 0.0f, "bias.fit");
+  } catch (const Error& e) {
+    thrown = e.file() == "bias.fit";
+  }
+  ck_assert(thrown);
+}
+END_TEST
+
 int main() {
   Suite* suite = suite_create("stack_engine");
   TCase* tc = tcase_create("core");
@@ -196,6 +216,7 @@ int main() {
   ADD_TEST(tc, engine_result_independent_of_threads_and_bands);
   ADD_TEST(tc, engine_counts_rejections_into_maps);
   ADD_TEST(tc, frames_of_different_size_are_refused);
+  ADD_TEST(tc, frames_can_be_corrected_on_read);
   suite_add_tcase(suite, tc);
   return astropack::test::run_suite(suite);
 }

@@ -34,6 +34,12 @@ class FrameSet {
   // Empty for in-memory frames.
   std::filesystem::path file(std::size_t frame) const;
 
+  // Every frame read from now on has `master` (if given) and `constant`
+  // subtracted: how flats are bias- or dark-flat-corrected on the fly.
+  // Throws Error naming the master when its geometry differs from the frames'.
+  void subtract_on_read(std::shared_ptr<const Image> master, float constant,
+                        const std::filesystem::path& master_file = {});
+
   // Fills `out` (width x band.rows x channels) with the band of one frame.
   // Safe to call from several threads for different frames.
   void read_band(std::size_t frame, RowBand band, ImageView out) const;
