@@ -5,8 +5,8 @@
 #pragma once
 
 #include <filesystem>
-#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace astropack {
@@ -28,22 +28,40 @@ struct SeqFrame {
   std::vector<SeqRegistration> registration;
 };
 
+// How the frames are stored (the T line). Only Regular sequences are written
+// by astropack; the others are recorded when read so callers can refuse them.
+enum class SeqType {
+  Regular,   // one file per frame: <name><number><ext>
+  FitsCube,  // TF: one FITS file <name><ext> with one image HDU per frame
+  Ser,       // TS: a SER video <name>.ser
+  Film,      // TA: an AVI or other film
+};
+
 struct Sequence {
   std::string name;        // the file-name stem including its separator, e.g. "pp_light_"
+  SeqType type = SeqType::Regular;
   int fixed_digits = 5;    // zero padding of the numbers (0 = none)
   int reference = -1;      // index into frames, -1 = unset
   int layers = 1;          // 1 or 3; -1 = unknown
+  double upscale = 1.0;    // U line: shifts are multiplied by it when stacking (drizzle x2)
   std::vector<SeqFrame> frames;
 
+  // The lowest file number (the S line's start index), 0 when there are no frames.
   int first_number() const;
   int selected_count() const;
-  // File name of frame `index`, with extension `ext` (".fit" by default).
+  // File name of frame `index`, with extension `ext` (".fit" by default): the name,
+  // then the number zero-padded to fixed_digits. A FitsCube has one file, <name><ext>.
   std::string frame_file_name(std::size_t index, std::string_view ext = ".fit") const;
 };
 
-// Writes <folder>/<name>.seq atomically. Throws Error naming the file.
+// Writes a version-3 .seq atomically: comments, S, T (non-regular only), U (if not 1),
+// L, I lines, then R lines per layer when the frames carry registration data (all
+// frames or none, one entry per layer). No M lines. Throws Error naming the file.
 void write_seq(const std::filesystem::path& file, const Sequence& sequence);
-// Parses a version-3 (and, reading only, version-4 shift-free) .seq file.
+// Parses a .seq of version 3 or older. Later versions are read leniently: their R
+// lines give FWHM, roundness and quality, and shifts only where the homography is a
+// pure translation (0 otherwise). M, D, O, E and unknown lines are ignored, as are
+// R* lines (CFA data of SER files). Throws Error naming the file when it is malformed.
 Sequence read_seq(const std::filesystem::path& file);
 
 // The .seq path of a sequence in a folder: <folder>/<name>.seq
