@@ -456,8 +456,9 @@ START_TEST(reads_compressed_big_endian_files) {
   t.photometric = PHOTOMETRIC_RGB;
   t.rows_per_strip = 4;
   t.value = raw16;
-  for (std::uint16_t codec : {std::uint16_t{COMPRESSION_ADOBE_DEFLATE},
-                              std::uint16_t{COMPRESSION_LZW}, std::uint16_t{COMPRESSION_PACKBITS}}) {
+  const std::uint16_t codecs[] = {COMPRESSION_ADOBE_DEFLATE, COMPRESSION_LZW,
+                                  COMPRESSION_PACKBITS};
+  for (std::uint16_t codec : codecs) {
     if (!TIFFIsCODECConfigured(codec)) continue;
     t.compression = codec;
     const fs::path file = dir / numbered("c", codec, ".tif");
