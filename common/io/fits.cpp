@@ -86,7 +86,8 @@ std::string truncated_sentence(const FitsLayout& layout) {
       if (layout != nullptr && layout->width > 0)
         throw Error(ErrorKind::InvalidInput, file, truncated_sentence(*layout));
       throw Error(ErrorKind::InvalidInput, file,
-                  "is truncated or damaged: the file ends inside a FITS header.");
+                  "is truncated or damaged: the file ends inside a FITS header "
+                  "(no END card was found).");
     case NO_END:
     case BAD_KEYCHAR:
       throw Error(ErrorKind::InvalidInput, file,

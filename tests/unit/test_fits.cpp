@@ -472,7 +472,8 @@ START_TEST(header_round_trip) {
                    {"SWCREATE", "'N.I.N.A. 3.0'", ""},
                    {"LONGNOTE", make_card("X", std::string(150, 'n') + "'end").value, "long"},
                    {"PLAIN", "not quoted text", ""},
-                   {"ISDARK", "F", "logical"}};
+                   {"ISDARK", "F", "logical"},
+                   {"ESO DET CHIP NAME", "'CCD-42'", "a HIERARCH card"}};
   h.history = {"calibrated with master_dark.fit", "astropack stack: 12 frames"};
   for (SampleFormat format : {SampleFormat::UInt16, SampleFormat::Float32}) {
     const fs::path file = folder / "hdr.fit";
@@ -504,7 +505,7 @@ START_TEST(header_round_trip) {
     // Other cards: same order and values (strings compared by their text).
     ck_assert_uint_eq(back.other_cards.size(), h.other_cards.size());
     const char* keys[] = {"SITELAT", "AIRMASS", "COMMENT", "FOCUSPOS",
-                          "SWCREATE", "LONGNOTE", "PLAIN", "ISDARK"};
+                          "SWCREATE", "LONGNOTE", "PLAIN", "ISDARK", "ESO DET CHIP NAME"};
     for (std::size_t i = 0; i < back.other_cards.size(); ++i) {
       const Card& card = back.other_cards[i];
       ck_assert_str_eq(card.keyword.c_str(), keys[i]);
@@ -612,6 +613,9 @@ START_TEST(bad_input_is_refused_clearly) {
 
   write_hand_made(folder / "no-end.fit", image_cards(16, {10, 10}), /*end=*/false, 200);
   both(folder / "no-end.fit", ErrorKind::InvalidInput, "no END card");
+  // Only blanks after the cards, no END at all.
+  write_hand_made(folder / "blank.fit", image_cards(16, {10, 10}), /*end=*/false, 0, false);
+  both(folder / "blank.fit", ErrorKind::InvalidInput, "no END card");
 
   // A header cut in the middle.
   write_hand_made(folder / "cut-header.fit", image_cards(16, {10, 10}), false, 0, false);

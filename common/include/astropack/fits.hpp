@@ -25,6 +25,9 @@ struct FitsLayout {
   std::size_t channels = 0;  // 1 or 3
   int bitpix = 0;            // as stored (8, 16, 32, -32, -64)
   // Factor that turns stored values into normalised ones (1/65535 for 16-bit, ...).
+  // Where Siril's rules depend on the pixels (16-bit without BZERO, signed 32-bit without
+  // DATAMAX, float without DATAMAX), read_fits_info gives the value before looking at them
+  // and FitsBandReader::layout() the final one (fits.cpp lists the rules).
   double scale = 1.0;
   int hdu = 1;               // 1-based CFITSIO HDU number of the image
 };
