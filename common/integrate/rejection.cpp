@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The per-pixel rejection driver: drops missing values, sorts the rest, runs
+// the chosen kernel and averages what is kept (see rejection.hpp).
+#include "astropack/rejection.hpp"
+
+#include <gsl/gsl_cdf.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "astropack/error.hpp"
+#include "rejection_kernels.hpp"
+
+namespace astropack {
+
+using rejection_detail::Sample;
+using rejection_detail::WorkingSet;
+
+RejectionParams default_rejection_params(RejectionMethod method) {
+  RejectionParams p;
+  p.method = method;
+  switch (method) {
+    case RejectionMethod::Percentile:
+      p.low = 0.2;
+      p.high = 0.1;
+      break;
+    case RejectionMethod::Gesdt:
+      p.low = 0.3;
+      p.high = 0.05;
+      break;
+    case RejectionMethod::LinearFit:
+      p.low = 5.0;
+      p.high = 5.0;
+      break;
+    default:
+      p.low = 3.0;
+      p.high = 3.0;
+      break;
+  }
+  return p;
+}
+
+RejectionMethod auto_rejection_method(std::size_t frames) {
+  if (frames < 7) return RejectionMethod::Percentile;
+  if (frames < 15) return RejectionMethod::AveragedSigma;
+  if (frames < 25) return RejectionMethod::Winsorized;
+  return RejectionMethod::LinearFit;
+}
+
+std::string_view rejection_method_name(RejectionMethod method) {
+  switch (method) {
+    case RejectionMethod::None: return "no rejection";
+    case RejectionMethod::Percentile: return "percentile clipping";
+    case RejectionMethod::Sigma: return "sigma clipping";
+    case RejectionMethod::Mad: return "MAD clipping";
+    case RejectionMethod::SigmaMedian: return "median sigma clipping";
+    case RejectionMethod::Winsorized: return "winsorized sigma clipping";
+    case RejectionMethod::LinearFit: return "linear fit clipping";
+    case RejectionMethod::Gesdt: return "generalized extreme studentized deviate test";
+    case RejectionMethod::AveragedSigma: return "averaged sigma clipping";
+  }
+  return "unknown rejection";
+}
+
+double poisson_factor_from_gain(double electrons_per_adu, double adu_per_unit) {
+  if (!(electrons_per_adu > 0.0) || !(adu_per_unit > 0.0)) {
+    throw Error(ErrorKind::InvalidArgument,
+                "the sensor gain must be a positive number of electrons per ADU.");
+  }
+  return 1.0 / (electrons_per_adu * adu_per_unit);
+}
+
+double gesdt_critical_value(std::size_t n, double alpha) {
+  if (n < 3) return std::numeric_limits<double>::infinity();
+  const double dn = double(n);
+  const double t = gsl_cdf_tdist_Pinv(1.0 - alpha / (2.0 * dn), dn - 2.0);
+  return (dn - 1.0) * t / std::sqrt(dn * (dn - 2.0 + t * t));
+}
+
+RejectionWorkspace::RejectionWorkspace(std::size_t frames)
+    : m_frames(frames), m_samples(frames), m_index(frames), m_work(frames) {}
+
+Rejector::Rejector(const RejectionParams& params, std::size_t frames)
+    : m_params(params), m_frames(frames) {
+  if (frames == 0 || frames > std::numeric_limits<std::uint32_t>::max()) {
+    throw Error(ErrorKind::InvalidArgument, "an integration needs at least one frame.");
+  }
+  const double lo = params.low, hi = params.high;
+  if (!std::isfinite(lo) || !std::isfinite(hi) || lo < 0.0 || hi < 0.0) {
+    throw Error(ErrorKind::InvalidArgument,
+                "rejection thresholds must be finite numbers of at least 0.");
+  }
+  if (params.method == RejectionMethod::Percentile && (lo > 1.0 || hi > 1.0)) {
+    throw Error(ErrorKind::InvalidArgument,
+                "percentile clipping takes fractions between 0 and 1, such as 0.2 and 0.1.");
+  }
+  if (params.method == RejectionMethod::Gesdt) {
+    if (lo > 1.0 || !(hi > 0.0) || hi >= 1.0) {
+      throw Error(ErrorKind::InvalidArgument,
+                  "the GESD test takes an outlier fraction between 0 and 1 and a significance "
+                  "between 0 and 1 (exclusive), such as 0.3 and 0.05.");
+    }
+    m_lambda.assign(frames + 1, std::numeric_limits<double>::infinity());
+    for (std::size_t n = 3; n <= frames; ++n) m_lambda[n] = gesdt_critical_value(n, hi);
+  }
+  if (!std::isfinite(params.poisson_factor) || params.poisson_factor < 0.0) {
+    throw Error(ErrorKind::InvalidArgument, "the Poisson factor must be 0 (estimate) or positive.");
+  }
+}
+
+namespace {
+
+bool by_value(const Sample& a, const Sample& b) {
+  return a.value < b.value || (a.value == b.value && a.frame < b.frame);
+}
+
+}  // namespace
+
+RejectionOutcome Rejector::reject(std::span<const float> values, std::span<const float> weights,
+                                  RejectionWorkspace& workspace,
+                                  std::span<FrameRejection> flags) const {
+  if (values.size() != m_frames || workspace.frames() != m_frames ||
+      (!weights.empty() && weights.size() != m_frames) ||
+      (!flags.empty() && flags.size() != m_frames)) {
+    throw Error(ErrorKind::Internal,
+                "a pixel stack, its weights or its workspace does not match the frame count.");
+  }
+  RejectionOutcome out;
+  std::span<Sample> all(workspace.m_samples);
+  std::size_t n = 0;
+  for (std::size_t f = 0; f < m_frames; ++f) {
+    const float v = values[f];
+    if (v == 0.0f || !std::isfinite(v)) continue;  // no data
+    all[n++] = Sample{v, static_cast<std::uint32_t>(f), FrameRejection::Kept};
+  }
+  out.missing = static_cast<std::uint32_t>(m_frames - n);
+  if (!flags.empty()) std::fill(flags.begin(), flags.end(), FrameRejection::Missing);
+  if (n == 0) return out;
+
+  std::span<Sample> samples = all.first(n);
+  const RejectionMethod method = n <= 2 ? RejectionMethod::None : m_params.method;
+  if (method != RejectionMethod::None) {
+    std::sort(samples.begin(), samples.end(), by_value);
+    std::span<std::uint32_t> index(workspace.m_index);
+    for (std::size_t k = 0; k < n; ++k) index[k] = static_cast<std::uint32_t>(k);
+    WorkingSet ws{samples, index, n};
+    std::span<float> work(workspace.m_work);
+    switch (method) {
+      case RejectionMethod::Percentile:
+        rejection_detail::reject_percentile(ws, m_params, work);
+        break;
+      case RejectionMethod::Sigma:
+        rejection_detail::reject_sigma(ws, m_params, /*use_mad=*/false, work);
+        break;
+      case RejectionMethod::Mad:
+        rejection_detail::reject_sigma(ws, m_params, /*use_mad=*/true, work);
+        break;
+      case RejectionMethod::SigmaMedian:
+        rejection_detail::reject_sigma_median(samples, m_params);
+        break;
+      case RejectionMethod::Winsorized:
+        rejection_detail::reject_winsorized(ws, m_params, work);
+        break;
+      case RejectionMethod::LinearFit:
+        rejection_detail::reject_linear_fit(ws, m_params, m_frames, work);
+        break;
+      case RejectionMethod::Gesdt:
+        rejection_detail::reject_gesdt(samples, m_params, m_frames, out.missing, m_lambda, index);
+        break;
+      case RejectionMethod::AveragedSigma:
+        rejection_detail::reject_averaged_sigma(ws, m_params, work);
+        break;
+      case RejectionMethod::None:
+        break;
+    }
+  }
+
+  // Replaced values (median sigma clipping) still take part in the mean.
+  const bool replaced_count = method == RejectionMethod::SigmaMedian;
+  double sum = 0, wsum = 0, wxsum = 0;
+  std::size_t used = 0;
+  for (const Sample& s : samples) {
+    if (!flags.empty()) flags[s.frame] = s.state;
+    switch (s.state) {
+      case FrameRejection::Low: ++out.low; break;
+      case FrameRejection::High: ++out.high; break;
+      default: ++out.kept; break;
+    }
+    if (s.state != FrameRejection::Kept && !replaced_count) continue;
+    ++used;
+    sum += s.value;
+    if (!weights.empty()) {
+      wsum += weights[s.frame];
+      wxsum += double(weights[s.frame]) * s.value;
+    }
+  }
+  if (used == 0) {
+    // Everything was rejected: the median of the present values, as Siril does.
+    std::sort(samples.begin(), samples.end(), by_value);
+    out.mean = n % 2 == 1 ? double(samples[n / 2].value)
+                          : 0.5 * (double(samples[n / 2 - 1].value) + samples[n / 2].value);
+    out.weighted_mean = out.mean;
+    return out;
+  }
+  out.mean = sum / double(used);
+  out.weighted_mean = (!weights.empty() && wsum != 0.0) ? wxsum / wsum : out.mean;
+  return out;
+}
+
+}  // namespace astropack
