@@ -79,6 +79,25 @@ double gesdt_critical_value(std::size_t n, double alpha) {
   return (dn - 1.0) * t / std::sqrt(dn * (dn - 2.0 + t * t));
 }
 
+double poisson_factor_sample(std::span<const float> values, RejectionWorkspace& workspace) {
+  if (values.size() > workspace.frames()) {
+    throw Error(ErrorKind::Internal, "a pixel stack is larger than its workspace.");
+  }
+  std::span<float> v(workspace.m_work);
+  std::size_t n = 0;
+  for (float x : values)
+    if (x != 0.0f && std::isfinite(x)) v[n++] = x;
+  if (n < 3) return std::numeric_limits<double>::quiet_NaN();
+  auto mid = v.begin() + static_cast<std::ptrdiff_t>(n / 2);
+  std::nth_element(v.begin(), mid, v.begin() + static_cast<std::ptrdiff_t>(n));
+  double m = *mid;
+  if (n % 2 == 0) m = 0.5 * (m + double(*std::max_element(v.begin(), mid)));
+  if (!(m > 0.0)) return std::numeric_limits<double>::quiet_NaN();
+  double ss = 0;
+  for (std::size_t i = 0; i < n; ++i) ss += (double(v[i]) - m) * (double(v[i]) - m);
+  return ss / (double(n - 1) * m);
+}
+
 RejectionWorkspace::RejectionWorkspace(std::size_t frames)
     : m_frames(frames), m_samples(frames), m_index(frames), m_work(frames) {}
 

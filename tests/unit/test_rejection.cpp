@@ -8,6 +8,7 @@
 #include "astropack/error.hpp"
 #include "astropack/normalisation.hpp"
 #include "astropack/rejection.hpp"
+#include "astropack/weights.hpp"
 #include "check_main.hpp"
 
 using namespace astropack;
@@ -282,6 +283,10 @@ START_TEST(gesdt_rosner_example) {
     if (!outlier) kept_sum += v[f];
   }
   ck_assert_double_eq_tol(r.outcome.mean, kept_sum / 51.0, 1e-12);
+  // Three significant tests, all high, nothing missing: Siril's quirks change nothing here.
+  p.gesdt_siril_quirks = true;
+  const Run q = run(p, v);
+  ck_assert(q.flags == r.flags);
 }
 END_TEST
 
@@ -343,6 +348,50 @@ START_TEST(averaged_sigma_estimate_with_more_frames) {
   const Run r = run(default_rejection_params(RejectionMethod::AveragedSigma), v);
   ck_assert_uint_eq(r.outcome.high, 1);
   ck_assert(r.flags[15] == FrameRejection::High);
+}
+END_TEST
+
+START_TEST(averaged_sigma_factor_averaged_over_a_band) {
+  RejectionWorkspace ws(10);
+  // One stack's sample: 852 / (4 * 101); zeros are missing; too few or a median <= 0: NaN.
+  ck_assert_double_eq_tol(poisson_factor_sample(std::vector<float>{100, 0, 102, 98, 101, 130}, ws),
+                          852.0 / 404.0, 1e-12);
+  ck_assert(std::isnan(poisson_factor_sample(std::vector<float>{0, 5, 6}, ws)));
+  ck_assert(std::isnan(poisson_factor_sample(std::vector<float>{-1, -2, -3}, ws)));
+  // A band of 100 pixel stacks of 10 frames, one of them hit by a ray: the
+  // averaged factor lets the ray go although its own stack's estimate would not.
+  std::vector<float> quiet = kQuiet;
+  quiet.push_back(0.1f);
+  const std::vector<float> ray = stack_with_ray();
+  double sum = 0;
+  for (int pixel = 0; pixel < 99; ++pixel) sum += poisson_factor_sample(quiet, ws);
+  sum += poisson_factor_sample(ray, ws);
+  RejectionParams p = default_rejection_params(RejectionMethod::AveragedSigma);
+  ck_assert_uint_eq(run(p, ray).outcome.kept, 10);  // per-stack estimate: the ray stays
+  p.poisson_factor = sum / 100.0;
+  const Run r = run(p, ray);
+  ck_assert_uint_eq(r.outcome.high, 1);
+  ck_assert_uint_eq(r.outcome.kept, 9);
+  ck_assert_uint_eq(run(p, quiet).outcome.kept, 10);
+}
+END_TEST
+
+START_TEST(frame_weights) {
+  const std::vector<double> noise = {0.01, 0.02};
+  const std::vector<float> w = noise_weights(noise);
+  ck_assert_float_eq_tol(w[0], 1.6f, 1e-6f);
+  ck_assert_float_eq_tol(w[1], 0.4f, 1e-6f);
+  const std::vector<double> scale = {1.0, 0.5};  // the noisier frame is scaled down by 2
+  const std::vector<float> ws = noise_weights(noise, scale);
+  ck_assert_float_eq_tol(ws[0], 1.0f, 1e-6f);
+  ck_assert_float_eq_tol(ws[1], 1.0f, 1e-6f);
+  const std::vector<float> e = exposure_weights(std::vector<double>{60, 120, 180});
+  ck_assert_float_eq_tol(e[0], 0.5f, 1e-6f);
+  ck_assert_float_eq_tol(e[2], 1.5f, 1e-6f);
+  ck_assert(throws_kind(ErrorKind::InvalidArgument,
+                        [] { noise_weights(std::vector<double>{0.01, 0.0}); }));
+  ck_assert(throws_kind(ErrorKind::InvalidArgument,
+                        [] { exposure_weights(std::vector<double>{30, -1}); }));
 }
 END_TEST
 
@@ -497,6 +546,8 @@ int main() {
   ADD_TEST(tc, gesdt_siril_quirks);
   ADD_TEST(tc, averaged_sigma_poisson_model);
   ADD_TEST(tc, averaged_sigma_estimate_with_more_frames);
+  ADD_TEST(tc, averaged_sigma_factor_averaged_over_a_band);
+  ADD_TEST(tc, frame_weights);
   ADD_TEST(tc, weighted_mean_over_kept_frames);
   ADD_TEST(tc, all_rejected_falls_back_to_median);
   ADD_TEST(tc, parameters_are_checked);

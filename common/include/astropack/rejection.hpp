@@ -56,9 +56,10 @@
 //                 of its signal, sigma = sqrt(k * m), m the median of the kept
 //                 values. The proportionality k (variance / signal, in data
 //                 units) is poisson_factor when > 0 (see
-//                 poisson_factor_from_gain), otherwise it is estimated from the
-//                 whole stack as PixInsight does: k = sum (x - m0)^2 / ((n-1) m0)
-//                 with m0 the median of all values. Each pass rejects
+//                 poisson_factor_from_gain, or the band average of
+//                 poisson_factor_sample as IRAF does), otherwise it is estimated
+//                 from the stack alone as PixInsight does:
+//                 k = sum (x - m0)^2 / ((n-1) m0), m0 the median of all values. Each pass rejects
 //                 m - x > low*sigma or x - m > high*sigma, then m is the median
 //                 of what is left; k is not re-estimated. Stops when nothing
 //                 changes or fewer than 3 values are left. A stack whose
@@ -139,11 +140,20 @@ class RejectionWorkspace {
 
  private:
   friend class Rejector;
+  friend double poisson_factor_sample(std::span<const float>, RejectionWorkspace&);
   std::size_t m_frames;
   std::vector<Sample> m_samples;
   std::vector<std::uint32_t> m_index;
   std::vector<float> m_work;
 };
+
+// One stack's estimate of the AveragedSigma proportionality,
+// sum (x - m)^2 / ((n - 1) m) over its present values (m their median), or NaN
+// when fewer than 3 values are present or m <= 0. With 10 frames or fewer a
+// lone outlier sets its own stack's estimate to about d^2 / (9 m), so 3 sigma
+// can never reach it: average the estimates of many pixels (IRAF averages them
+// over an image line) and pass the mean as RejectionParams::poisson_factor.
+double poisson_factor_sample(std::span<const float> values, RejectionWorkspace& workspace);
 
 class Rejector {
  public:
