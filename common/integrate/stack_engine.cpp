@@ -50,7 +50,7 @@ StackEngineResult run_stack_engine(const FrameSet& frames, const StackEngineSetu
                                    Progress& progress) {
   const std::size_t n = frames.size();
   const std::size_t width = frames.width(), height = frames.height(), channels = frames.channels();
-  if (!setup.combine) throw Error(ErrorKind::Internal, "no pixel combiner was given.");
+  if (!setup.combine && !setup.combine_line) throw Error(ErrorKind::Internal, "no pixel combiner was given.");
   if (!setup.scaling.empty() && setup.scaling.size() != n)
     throw Error(ErrorKind::Internal, "normalisation was given for a different number of frames.");
   if (!setup.weights.empty() && setup.weights.size() != n)
@@ -89,28 +89,43 @@ StackEngineResult run_stack_engine(const FrameSet& frames, const StackEngineSetu
     const std::size_t lines = channels * band.rows;
 #pragma omp parallel num_threads(threads) reduction(+ : low_total, high_total)
     {
-      std::vector<float> stack(n);
+      // Pixel stacks of one line side by side: the frames of pixel x at [x*n, x*n + n).
+      std::vector<float> stacks(width * n);
+      std::vector<float> line_out(width);
+      std::vector<std::uint16_t> low(width), high(width);
 #pragma omp for schedule(static)
       for (std::size_t line = 0; line < lines; ++line) {
         const std::size_t c = line / band.rows, y = line % band.rows;
-        float* out = result.image.row(c, band.first_row + y);
         const std::size_t base = c * plane + y * width;
-        for (std::size_t x = 0; x < width; ++x) {
-          for (std::size_t f = 0; f < n; ++f) {
-            float v = buffer[f * frame_size + base + x];
-            if (!setup.scaling.empty() && v != 0.0f) {
-              const LinearScaling& s = setup.scaling[f][c];
-              v = s.multiplier * v + s.offset;
-            }
-            stack[f] = v;
+        for (std::size_t f = 0; f < n; ++f) {
+          const float* in = buffer.data() + f * frame_size + base;
+          const bool scaled = !setup.scaling.empty();
+          const LinearScaling s = scaled ? setup.scaling[f][c] : LinearScaling{};
+          for (std::size_t x = 0; x < width; ++x) {
+            const float v = in[x];
+            stacks[x * n + f] = (scaled && v != 0.0f) ? s.multiplier * v + s.offset : v;
           }
-          const PixelOutcome o = setup.combine(stack, weights);
-          out[x] = o.value;
-          low_total += o.rejected_low;
-          high_total += o.rejected_high;
-          if (setup.rejection_maps) {
-            result.low_map.at(c, band.first_row + y, x) = float(o.rejected_low) / float(n);
-            result.high_map.at(c, band.first_row + y, x) = float(o.rejected_high) / float(n);
+        }
+        if (setup.combine_line) {
+          setup.combine_line(stacks, n, weights, line_out, low, high);
+        } else {
+          for (std::size_t x = 0; x < width; ++x) {
+            const PixelOutcome o = setup.combine(std::span<float>(stacks).subspan(x * n, n), weights);
+            line_out[x] = o.value;
+            low[x] = o.rejected_low;
+            high[x] = o.rejected_high;
+          }
+        }
+        const std::size_t row = band.first_row + y;
+        std::copy(line_out.begin(), line_out.end(), result.image.row(c, row));
+        for (std::size_t x = 0; x < width; ++x) {
+          low_total += low[x];
+          high_total += high[x];
+        }
+        if (setup.rejection_maps) {
+          for (std::size_t x = 0; x < width; ++x) {
+            result.low_map.at(c, row, x) = float(low[x]) / float(n);
+            result.high_map.at(c, row, x) = float(high[x]) / float(n);
           }
         }
       }

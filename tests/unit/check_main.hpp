@@ -4,6 +4,8 @@
 #pragma once
 
 #include <check.h>
+// check.h defines an old `fail` macro that breaks the standard streams.
+#undef fail
 
 #include <unistd.h>
 

@@ -38,11 +38,21 @@ struct PixelOutcome {
 using PixelCombiner =
     std::function<PixelOutcome(std::span<float> values, std::span<const float> weights)>;
 
+// Combines one row of one channel at once, for methods that estimate something
+// from the whole line first (averaged sigma clipping estimates its noise model
+// per line, as IRAF's avsigclip does). `stacks` holds width consecutive pixel
+// stacks of `frames` values each; out, low and high have one entry per pixel.
+using LineCombiner = std::function<void(std::span<float> stacks, std::size_t frames,
+                                        std::span<const float> weights, std::span<float> out,
+                                        std::span<std::uint16_t> low,
+                                        std::span<std::uint16_t> high)>;
+
 struct StackEngineSetup {
   // [frame][channel]; empty means no normalisation.
   std::vector<std::vector<LinearScaling>> scaling;
   std::vector<float> weights;      // one per frame, or empty
-  PixelCombiner combine;
+  PixelCombiner combine;            // either this ...
+  LineCombiner combine_line;        // ... or this
   std::size_t memory_budget = 0;   // bytes for band buffers; 0 = default_memory_budget()
   bool rejection_maps = false;
   int threads = 0;                 // 0 = all cores
