@@ -1,16 +1,51 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
-# The main job on a session folder: what `astropack` can do end to end today.
+# The main job on a session folder: what `astropack` does end to end today
+# (master calibration frames from biases/, darks/, darkflats/ and flats/).
 # It grows with the pipeline; the demo command that calls it stays the same.
 #   scripts/main-job.sh ASTROPACK SESSION_DIR RESULTS_DIR
 set -euo pipefail
 astropack=$1 session=$2 results=$3
+shopt -s nocaseglob nullglob
 
-echo "-- Inventory of the session"
-shopt -s nullglob nocaseglob
-for kind in biases darks flats darkflats lights; do
-  files=("$session/$kind"/*.fit "$session/$kind"/*.fits)
-  ((${#files[@]})) || continue
-  "$astropack" info --json "${files[@]}" > "$results/$kind-info.json"
-  printf '   %-10s %3d frames, described in %s\n' "$kind" "${#files[@]}" "$results/$kind-info.json"
-done
+# The session folder holds one folder per frame type; names are matched without case.
+folder_of() {
+  local name
+  for name in "$@"; do
+    for candidate in "$session"/$name; do
+      [[ -d "$candidate" ]] && { echo "$candidate"; return; }
+    done
+  done
+}
+
+biases=$(folder_of biases bias offsets offset)
+darks=$(folder_of darks dark)
+darkflats=$(folder_of darkflats darkflat flatdarks)
+flats=$(folder_of flats flat)
+
+if [[ -n "$biases" ]]; then
+  echo "-- Master bias"
+  "$astropack" master --type bias -o "$results/master_bias.fit" "$biases"
+fi
+if [[ -n "$darks" ]]; then
+  echo "-- Master dark"
+  "$astropack" master --type dark -o "$results/master_dark.fit" "$darks"
+fi
+if [[ -n "$darkflats" ]]; then
+  echo "-- Master dark-flat"
+  "$astropack" master --type darkflat -o "$results/master_darkflat.fit" "$darkflats"
+fi
+if [[ -n "$flats" ]]; then
+  echo "-- Master flat"
+  correction=()
+  if [[ -n "$darkflats" ]]; then
+    correction=(--darkflat "$results/master_darkflat.fit")
+  elif [[ -n "$biases" ]]; then
+    correction=(--bias "$results/master_bias.fit")
+  fi
+  "$astropack" master --type flat "${correction[@]}" -o "$results/master_flat.fit" "$flats"
+fi
+
+echo "-- Summary"
+"$astropack" info "$results"/master_*.fit > "$results/masters.txt"
+echo "   statistics of the masters: $results/masters.txt"
