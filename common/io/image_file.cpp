@@ -6,6 +6,7 @@
 
 #include "astropack/error.hpp"
 #include "astropack/fits.hpp"
+#include "astropack/raw.hpp"
 #include "astropack/tiff.hpp"
 
 namespace astropack {
@@ -39,6 +40,8 @@ ImageFormat guess_image_format(const fs::path& file) {
   }
   if (has_fits_extension(file)) return ImageFormat::Fits;
   if (has_tiff_extension(file)) return ImageFormat::Tiff;
+  // The others (CR3, RAF, ORF, RW2, CRW, X3F, MRW...) have magic numbers of their own.
+  if (has_raw_extension(file)) return ImageFormat::CameraRaw;
   return ImageFormat::Unknown;
 }
 
@@ -57,13 +60,12 @@ Image read_image(const fs::path& file) {
   switch (guess_image_format(file)) {
     case ImageFormat::Fits: return read_fits(file);
     case ImageFormat::Tiff: return read_tiff(file);
-    case ImageFormat::CameraRaw:
-      throw Error(ErrorKind::Unsupported, file,
-                  "camera raw files are not supported yet; convert them to FITS first.");
+    case ImageFormat::CameraRaw: return read_raw(file);
     case ImageFormat::Unknown: break;
   }
   throw Error(ErrorKind::InvalidInput, file,
-              "is not a FITS or TIFF image (unknown content and file name extension).");
+              "is not a FITS, TIFF or camera raw image (unknown content and file name "
+              "extension).");
 }
 
 }  // namespace astropack
