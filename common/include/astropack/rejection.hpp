@@ -145,6 +145,8 @@ class RejectionWorkspace {
   std::vector<Sample> m_samples;
   std::vector<std::uint32_t> m_index;
   std::vector<float> m_work;
+  std::vector<std::uint64_t> m_keys;  // sort keys: value order, then frame
+  std::vector<double> m_sums;         // prefix sums for the kernels
 };
 
 // One stack's estimate of the AveragedSigma proportionality,
