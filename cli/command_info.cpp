@@ -11,6 +11,7 @@
 
 #include "astropack/fits.hpp"
 #include "astropack/image_file.hpp"
+#include "astropack/raw.hpp"
 #include "astropack/statistics.hpp"
 #include "commands.hpp"
 
@@ -64,6 +65,7 @@ nlohmann::json describe(const std::filesystem::path& file, bool with_statistics)
   j["height"] = image.height();
   j["channels"] = image.channels();
   if (format == ImageFormat::Fits) j["bitpix"] = read_fits_info(file).layout.bitpix;
+  if (format == ImageFormat::CameraRaw) j["decoder"] = raw_library_version();
   j["header"] = header_json(image.header());
   if (with_statistics) {
     static const char* names[] = {"red", "green", "blue"};
@@ -86,6 +88,7 @@ void print_human(const nlohmann::json& j) {
   std::printf("%s\n", j["file"].get<std::string>().c_str());
   std::printf("  format      %s", j["format"].get<std::string>().c_str());
   if (j.contains("bitpix")) std::printf(" (BITPIX %d)", j["bitpix"].get<int>());
+  if (j.contains("decoder")) std::printf(" (%s)", j["decoder"].get<std::string>().c_str());
   std::printf("\n  size        %zu x %zu, %zu channel%s\n", j["width"].get<std::size_t>(),
               j["height"].get<std::size_t>(), j["channels"].get<std::size_t>(),
               j["channels"].get<std::size_t>() == 1 ? "" : "s");

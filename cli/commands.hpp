@@ -16,5 +16,6 @@ struct GlobalOptions {
 void add_info_command(CLI::App& app, const GlobalOptions& global);
 void add_simulate_command(CLI::App& app, const GlobalOptions& global);
 void add_master_command(CLI::App& app, const GlobalOptions& global);
+void add_convert_command(CLI::App& app, const GlobalOptions& global);
 
 }  // namespace astropack::cli

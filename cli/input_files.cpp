@@ -13,7 +13,7 @@ std::vector<std::filesystem::path> expand_inputs(const std::vector<std::filesyst
     if (std::filesystem::is_directory(arg, ec)) {
       auto found = image_files_in(arg);
       if (found.empty())
-        throw Error(ErrorKind::InvalidInput, arg, "contains no FITS or TIFF images.");
+        throw Error(ErrorKind::InvalidInput, arg, "contains no FITS, TIFF or camera raw images.");
       files.insert(files.end(), found.begin(), found.end());
     } else {
       files.push_back(arg);

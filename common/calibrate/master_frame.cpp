@@ -8,6 +8,7 @@
 #include "astropack/error.hpp"
 #include "astropack/fits.hpp"
 #include "astropack/image_file.hpp"
+#include "astropack/raw.hpp"
 #include "astropack/tiff.hpp"
 
 namespace astropack {
@@ -59,7 +60,7 @@ std::vector<fs::path> image_files_in(const fs::path& folder) {
     if (!entry.is_regular_file()) continue;
     const fs::path& p = entry.path();
     if (p.filename().string().starts_with(".")) continue;  // hidden and partial files
-    if (has_fits_extension(p) || has_tiff_extension(p)) files.push_back(p);
+    if (has_fits_extension(p) || has_tiff_extension(p) || has_raw_extension(p)) files.push_back(p);
   }
   if (ec) throw Error(ErrorKind::Unreadable, folder, "cannot be listed (" + ec.message() + ").");
   std::sort(files.begin(), files.end(), [](const fs::path& a, const fs::path& b) {

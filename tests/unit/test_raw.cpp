@@ -6,7 +6,6 @@
 // check independently that BAYERPAT labels every pixel right and that the crop is
 // a contiguous window of the raw data.
 #include <fcntl.h>
-#include <tiffio.h>
 #include <unistd.h>
 
 #include <array>
@@ -27,26 +26,14 @@
 #include "astropack/image_file.hpp"
 #include "astropack/raw.hpp"
 #include "check_main.hpp"
+#include "dng_writer.hpp"
 
 using namespace astropack;
 namespace fs = std::filesystem;
 
 namespace {
 
-struct Dng {
-  std::uint32_t width = 32, height = 24;  // LibRaw refuses anything under 22 x 22
-  std::uint16_t pattern_size = 2;         // CFARepeatPatternDim (2 Bayer, 6 X-Trans)
-  std::vector<std::uint8_t> cfa = {0, 1, 1, 2};  // CFAPattern, 0 R 1 G 2 B: RGGB
-  std::optional<std::array<std::uint32_t, 4>> active_area;  // top, left, bottom, right
-  std::uint16_t photometric = PHOTOMETRIC_CFA;
-  std::uint16_t samples = 1;
-  const char* make = "Astrocam";
-  const char* model = "Astrocam T1";
-  double exposure = 120.0;
-  std::uint16_t iso = 800;
-  const char* date = "2023:08:14 22:15:30";
-  double focal_length = 250.0;
-};
+using Dng = test::DngSpec;
 
 // Colour (0 R, 1 G, 2 B) of raw pixel (r, c). As in LibRaw and the DNG specification,
 // the CFA pattern starts at the top-left corner of the active area.
@@ -71,89 +58,15 @@ Decoded decode(float normalised) {
           static_cast<std::uint32_t>(v % 100)};
 }
 
-void write_dng(const fs::path& file, const Dng& d) {
-  TIFFSetWarningHandler(nullptr);
-  TIFF* tif = TIFFOpen(file.c_str(), "w");
-  ck_assert_ptr_nonnull(tif);
-  TIFFSetField(tif, TIFFTAG_SUBFILETYPE, 0);
-  TIFFSetField(tif, TIFFTAG_IMAGEWIDTH, d.width);
-  TIFFSetField(tif, TIFFTAG_IMAGELENGTH, d.height);
-  TIFFSetField(tif, TIFFTAG_BITSPERSAMPLE, 16);
-  TIFFSetField(tif, TIFFTAG_SAMPLESPERPIXEL, d.samples);
-  TIFFSetField(tif, TIFFTAG_PHOTOMETRIC, d.photometric);
-  TIFFSetField(tif, TIFFTAG_COMPRESSION, COMPRESSION_NONE);
-  TIFFSetField(tif, TIFFTAG_PLANARCONFIG, PLANARCONFIG_CONTIG);
-  TIFFSetField(tif, TIFFTAG_ROWSPERSTRIP, d.height);
-  TIFFSetField(tif, TIFFTAG_MAKE, d.make);
-  TIFFSetField(tif, TIFFTAG_MODEL, d.model);
-  if (d.photometric == PHOTOMETRIC_CFA) {
-    const std::uint16_t dim[2] = {d.pattern_size, d.pattern_size};
-    TIFFSetField(tif, TIFFTAG_CFAREPEATPATTERNDIM, dim);
-    TIFFSetField(tif, TIFFTAG_CFAPATTERN, static_cast<int>(d.cfa.size()), d.cfa.data());
+// The test's DNG: coded values unless the caller sets others.
+void write_coded_dng(const fs::path& file, Dng d) {
+  if (!d.value) {
+    const Dng layout = d;
+    d.value = [layout](std::uint32_t r, std::uint32_t c, std::uint16_t s) {
+      return static_cast<std::uint16_t>(coded_value(layout, r, c) + s);
+    };
   }
-  const std::uint8_t version[4] = {1, 4, 0, 0};
-  TIFFSetField(tif, TIFFTAG_DNGVERSION, version);
-  TIFFSetField(tif, TIFFTAG_UNIQUECAMERAMODEL, d.model);
-  if (d.active_area) TIFFSetField(tif, TIFFTAG_ACTIVEAREA, d.active_area->data());
-  TIFFSetField(tif, TIFFTAG_EXIFIFD, std::uint64_t{0});  // filled in below
-  std::vector<std::uint16_t> row(std::size_t{d.width} * d.samples);
-  for (std::uint32_t r = 0; r < d.height; ++r) {
-    for (std::uint32_t c = 0; c < d.width; ++c)
-      for (std::uint16_t s = 0; s < d.samples; ++s)
-        row[c * d.samples + s] = static_cast<std::uint16_t>(coded_value(d, r, c) + s);
-    ck_assert_int_ge(TIFFWriteScanline(tif, row.data(), r, 0), 0);
-  }
-  ck_assert(TIFFWriteDirectory(tif));
-
-  ck_assert_int_eq(TIFFCreateEXIFDirectory(tif), 0);
-  TIFFSetField(tif, EXIFTAG_EXPOSURETIME, d.exposure);
-  TIFFSetField(tif, EXIFTAG_ISOSPEEDRATINGS, 1, &d.iso);
-  TIFFSetField(tif, EXIFTAG_DATETIMEORIGINAL, d.date);
-  TIFFSetField(tif, EXIFTAG_FOCALLENGTH, d.focal_length);
-  std::uint64_t exif_offset = 0;
-  ck_assert(TIFFWriteCustomDirectory(tif, &exif_offset));
-  ck_assert(TIFFSetDirectory(tif, 0));
-  TIFFSetField(tif, TIFFTAG_EXIFIFD, exif_offset);
-  ck_assert(TIFFWriteDirectory(tif));
-  TIFFClose(tif);
-}
-
-// A little-endian CFA DNG built byte by byte, directory first and pixel data after
-// it, so that the data can be cut short or the size can be a lie.
-std::string hand_made_dng(std::uint32_t width, std::uint32_t height, std::size_t data_bytes) {
-  std::string bytes("II*\0\x08\0\0\0", 8);
-  auto put16 = [&](std::uint16_t v) { bytes.append({char(v & 0xff), char(v >> 8)}); };
-  auto put32 = [&](std::uint32_t v) {
-    put16(static_cast<std::uint16_t>(v & 0xffff));
-    put16(static_cast<std::uint16_t>(v >> 16));
-  };
-  const std::uint16_t entries = 14;
-  const std::uint32_t data_offset = 8 + 2 + 12 * entries + 4;
-  auto entry = [&](std::uint16_t tag, std::uint16_t type, std::uint32_t count,
-                   std::uint32_t value) {
-    put16(tag);
-    put16(type);
-    put32(count);
-    put32(value);  // little-endian: a SHORT or 4 BYTEs sit in the low bytes
-  };
-  put16(entries);
-  entry(254, 4, 1, 0);                       // main image
-  entry(256, 4, 1, width);
-  entry(257, 4, 1, height);
-  entry(258, 3, 1, 16);                      // bits per sample
-  entry(259, 3, 1, 1);                       // no compression
-  entry(262, 3, 1, 32803);                   // CFA
-  entry(271, 2, 4, 0x006d6143);              // Make "Cam"
-  entry(273, 4, 1, data_offset);
-  entry(277, 3, 1, 1);                       // samples per pixel
-  entry(278, 4, 1, height);                  // one strip
-  entry(279, 4, 1, width * height * 2);      // what the strip should hold
-  entry(33421, 3, 2, 0x00020002);            // CFARepeatPatternDim 2 x 2
-  entry(33422, 1, 4, 0x02010100);            // CFAPattern R G G B
-  entry(50706, 1, 4, 0x00000401);            // DNGVersion 1.4.0.0
-  put32(0);
-  for (std::size_t i = 0; i < data_bytes; ++i) bytes.push_back(static_cast<char>(i * 7 + 1));
-  return bytes;
+  test::write_dng(file, d);
 }
 
 void write_bytes(const fs::path& file, const std::string& bytes) {
@@ -214,7 +127,7 @@ START_TEST(dng_pixels_and_metadata) {
   use_time_zone("UTC");
   const fs::path folder = test::scratch_folder("raw-basic");
   const Dng d;
-  write_dng(folder / "light.dng", d);
+  write_coded_dng(folder / "light.dng", d);
   Image image;
   const std::string noise = stderr_of([&] { image = read_raw(folder / "light.dng"); });
   ck_assert_str_eq(noise.c_str(), "");
@@ -255,7 +168,7 @@ START_TEST(short_exposure_and_utc_date) {
   d.exposure = 1.0 / 3.0;
   d.iso = 3200;
   d.date = "2024:01:01 00:30:05";
-  write_dng(folder / "a.dng", d);
+  write_coded_dng(folder / "a.dng", d);
   const Image image = read_raw(folder / "a.dng");
   ck_assert_str_eq(image.header().date_obs.c_str(), "2023-12-31T23:30:05");
   ck_assert_double_eq_tol(*image.header().exposure, 1.0 / 3.0, 1e-6);
@@ -272,7 +185,7 @@ START_TEST(each_bayer_pattern) {
   for (const auto& [cfa, name] : cases) {
     Dng d;
     d.cfa = cfa;
-    write_dng(folder / "p.dng", d);
+    write_coded_dng(folder / "p.dng", d);
     const Image image = read_raw(folder / "p.dng");
     ck_assert_str_eq(image.header().bayer_pattern.c_str(), name);
     check_mosaic(image, d);
@@ -295,7 +208,7 @@ START_TEST(crop_margins_change_the_pattern) {
   for (const auto& test_case : cases) {
     Dng d;
     d.active_area = test_case.area;
-    write_dng(folder / "m.dng", d);
+    write_coded_dng(folder / "m.dng", d);
     const Image image = read_raw(folder / "m.dng");
     ck_assert_str_eq(image.header().bayer_pattern.c_str(), test_case.pattern);
     const auto [row0, column0] = check_mosaic(image, d);
@@ -325,7 +238,7 @@ START_TEST(xtrans_pattern_is_kept) {
   d.cfa.clear();
   for (const char* p = letters; *p; ++p) d.cfa.push_back(*p == 'R' ? 0 : *p == 'G' ? 1 : 2);
   const fs::path folder = test::scratch_folder("raw-xtrans");
-  write_dng(folder / "x.dng", d);
+  write_coded_dng(folder / "x.dng", d);
   const Image image = read_raw(folder / "x.dng");
   ck_assert_str_eq(image.header().bayer_pattern.c_str(), letters);
   for (std::size_t y = 0; y < image.height(); ++y)
@@ -342,7 +255,7 @@ START_TEST(monochrome_sensor_has_no_pattern) {
   Dng d;
   d.photometric = 34892;  // LinearRaw, one sample: a sensor without colour filters
   const fs::path folder = test::scratch_folder("raw-mono");
-  write_dng(folder / "mono.dng", d);
+  write_coded_dng(folder / "mono.dng", d);
   const Image image = read_raw(folder / "mono.dng");
   ck_assert_uint_eq(image.channels(), 1);
   ck_assert_str_eq(image.header().bayer_pattern.c_str(), "");
@@ -356,7 +269,7 @@ START_TEST(linear_rgb_dng_is_refused) {
   d.photometric = 34892;
   d.samples = 3;  // already demosaiced
   const fs::path folder = test::scratch_folder("raw-linear");
-  write_dng(folder / "rgb.dng", d);
+  write_coded_dng(folder / "rgb.dng", d);
   try {
     read_raw(folder / "rgb.dng");
     ck_abort_msg("a linear RGB DNG was accepted");
@@ -395,20 +308,20 @@ START_TEST(bad_files_give_clear_errors) {
   expect_error(folder, ErrorKind::InvalidInput, "folder");
 
   // The directory is complete but only a third of the pixel data follows it.
-  write_bytes(folder / "cut.dng", hand_made_dng(32, 24, 32 * 24 * 2 / 3));
+  write_bytes(folder / "cut.dng", test::hand_made_dng(32, 24, 32 * 24 * 2 / 3));
   expect_error(folder / "cut.dng", ErrorKind::InvalidInput, "truncated or corrupt");
   // Its directory alone is sound, so the quick look without decoding accepts it.
   ck_assert_uint_eq(read_raw_info(folder / "cut.dng").width, 32);
   // The same file intact reads: the builder itself is right.
-  write_bytes(folder / "whole.dng", hand_made_dng(32, 24, 32 * 24 * 2));
+  write_bytes(folder / "whole.dng", test::hand_made_dng(32, 24, 32 * 24 * 2));
   ck_assert_str_eq(read_raw(folder / "whole.dng").header().bayer_pattern.c_str(), "RGGB");
 
   // A tiny file that claims a 60000 x 60000 sensor: refused before anything is allocated.
-  write_bytes(folder / "huge.dng", hand_made_dng(60000, 60000, 64));
+  write_bytes(folder / "huge.dng", test::hand_made_dng(60000, 60000, 64));
   expect_error(folder / "huge.dng", ErrorKind::InvalidInput, "60000 x 60000");
 
   // A libtiff DNG cut in the middle of its pixel data.
-  write_dng(folder / "good.dng", Dng{});
+  write_coded_dng(folder / "good.dng", Dng{});
   std::ifstream in(folder / "good.dng", std::ios::binary);
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   write_bytes(folder / "half.dng", bytes.substr(0, bytes.size() / 2));
@@ -430,7 +343,7 @@ END_TEST
 
 START_TEST(read_image_dispatches_raw_files) {
   const fs::path folder = test::scratch_folder("raw-dispatch");
-  write_dng(folder / "IMG_1.DNG", Dng{});
+  write_coded_dng(folder / "IMG_1.DNG", Dng{});
   ck_assert_int_eq(static_cast<int>(guess_image_format(folder / "IMG_1.DNG")),
                    static_cast<int>(ImageFormat::CameraRaw));
   write_bytes(folder / "x.cr3", "....ftypcrx ");
@@ -449,7 +362,7 @@ START_TEST(raw_survives_a_16_bit_fits_round_trip) {
   const fs::path folder = test::scratch_folder("raw-fits");
   Dng d;
   d.active_area = std::array<std::uint32_t, 4>{0, 1, 24, 32};
-  write_dng(folder / "l.dng", d);
+  write_coded_dng(folder / "l.dng", d);
   const Image raw = read_raw(folder / "l.dng");
   write_fits(folder / "l.fit", raw, SampleFormat::UInt16);
   const Image back = read_fits(folder / "l.fit");

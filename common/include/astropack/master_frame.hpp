@@ -40,7 +40,7 @@ struct MasterResult {
 MasterResult make_master(std::vector<std::filesystem::path> files, const MasterOptions& options,
                          Progress& progress);
 
-// FITS, TIFF (and later raw) files in a folder, in natural order (IMG_9 before IMG_10).
+// FITS, TIFF and camera raw files in a folder, in natural order (IMG_9 before IMG_10).
 std::vector<std::filesystem::path> image_files_in(const std::filesystem::path& folder);
 
 // Orders file names as people do: digit runs compare as numbers.
