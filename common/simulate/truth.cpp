@@ -77,7 +77,9 @@ std::vector<float> electrons_to_normalised(std::vector<float> electrons, double 
   return electrons;
 }
 
-void write_masters(const fs::path& folder, const SessionTruth& truth) {
+// `sky` is the reference light's noise-free sky in calibrated photo-electrons.
+void write_masters(const fs::path& folder, const SessionTruth& truth,
+                   const std::vector<float>& sky) {
   const SimulationPlan& plan = *truth.plan;
   const CameraModel& camera = *truth.camera;
   const std::size_t w = plan.width, h = plan.height;
@@ -103,10 +105,7 @@ void write_masters(const fs::path& folder, const SessionTruth& truth) {
                            "Normalised response (mean 1): vignetting x dust x PRNU"));
 
   const double gain = camera.gain();
-  const ChannelLayout layout{plan.cfa, 0};
-  write_image(folder / "sky.fit",
-              electrons_to_normalised(truth.sky->render(reference_view(truth, layout), w, h), gain),
-              w, h, 1,
+  write_image(folder / "sky.fit", electrons_to_normalised(sky, gain), w, h, 1,
               truth_header(truth, FrameKind::Light, "Sky",
                            "Noise-free calibrated sky of light 1 (background, nebula, stars)"));
   if (plan.cfa) {
@@ -123,11 +122,25 @@ void write_masters(const fs::path& folder, const SessionTruth& truth) {
   }
 }
 
-std::string stars_csv(const SessionTruth& truth) {
+std::string stars_csv(const SessionTruth& truth, const std::vector<float>& sky) {
   const SimulationPlan& plan = *truth.plan;
   const CameraModel& camera = *truth.camera;
   const double to_adu = plan.light_exposure_s / camera.gain();
   const Psf psf = truth.lights.front().psf;
+  // The reference light without noise, in ADU: where it reaches 65535 it clips.
+  std::vector<double> light = camera.mean_dark_adu(plan.light_exposure_s);
+  for (std::size_t i = 0; i < light.size(); ++i)
+    light[i] += double(sky[i]) * camera.response()[i] / camera.gain();
+  const auto clips = [&](const Star& star, double fallback) {
+    const double x = std::round(star.x), y = std::round(star.y);
+    if (x < 1.0 || y < 1.0 || x > double(plan.width) - 2.0 || y > double(plan.height) - 2.0)
+      return fallback >= 65535.0;  // off the frame: judged from the profile's peak
+    double most = 0.0;
+    for (std::size_t j = std::size_t(y) - 1; j <= std::size_t(y) + 1; ++j)
+      for (std::size_t i = std::size_t(x) - 1; i <= std::size_t(x) + 1; ++i)
+        most = std::max(most, light[j * plan.width + i]);
+    return most >= 65535.0;
+  };
   std::string text = "id,x,y,flux,fwhm,peak,saturated,temperature,red,green,blue\n";
   int id = 1;
   for (const Star& star : truth.sky->stars()) {
@@ -140,7 +153,7 @@ std::string stars_csv(const SessionTruth& truth) {
                                   to_adu * (truth.sky->background(c, star.x, star.y) +
                                             truth.sky->nebula(c, star.x, star.y)));
     text += format("%d,%.4f,%.4f,%.2f,%.4f,%.2f,%d,%.0f,%.4f,%.4f,%.4f\n", id++, star.x, star.y,
-                   flux, psf.fwhm, peak, level >= 65535.0 ? 1 : 0, star.temperature_k,
+                   flux, psf.fwhm, peak, clips(star, level) ? 1 : 0, star.temperature_k,
                    star.colour[0], star.colour[1], star.colour[2]);
   }
   return text;
@@ -284,9 +297,10 @@ std::string readme(const SessionTruth& truth) {
            : "\n";
   t += "stars.csv              id, x, y (reference frame = light 1), flux (total ADU in a light\n"
        "                       at transparency 1), fwhm (light 1), peak (ADU above the sky),\n"
-       "                       saturated (1 if it clips at 65535 in light 1), temperature (K),\n"
-       "                       red, green, blue (factor per Bayer site; 1 for mono). Stars may\n"
-       "                       lie just outside light 1 and enter other lights through dithers.\n";
+       "                       saturated (1 if its noise-free core reaches 65535 ADU in light 1),\n"
+       "                       temperature (K), red, green, blue (factor per Bayer site; 1 for\n"
+       "                       mono). Stars may lie just outside light 1 and enter other\n"
+       "                       lights through dithers.\n";
   t += "lights.csv             per light: dx, dy, rotation_deg (counter-clockwise in x, y about\n"
        "                       the frame centre), the affine from reference to frame\n"
        "                       x' = a x + b y + c, y' = d x + e y + f, fwhm, transparency (stars\n"
@@ -316,8 +330,11 @@ FrameView reference_view(const SessionTruth& truth, ChannelLayout layout) {
 }
 
 void write_truth(const fs::path& folder, const SessionTruth& truth) {
-  write_masters(folder, truth);
-  write_text(folder / "stars.csv", stars_csv(truth));
+  const std::vector<float> sky =
+      truth.sky->render(reference_view(truth, ChannelLayout{truth.plan->cfa, 0}), truth.plan->width,
+                        truth.plan->height);
+  write_masters(folder, truth, sky);
+  write_text(folder / "stars.csv", stars_csv(truth, sky));
   write_text(folder / "lights.csv", lights_csv(truth));
   write_text(folder / "cosmic_rays.csv", cosmic_rays_csv(truth));
   write_text(folder / "hot_pixels.csv", hot_pixels_csv(truth));

@@ -12,7 +12,7 @@
 //   osc     320 x 240    colour, RGGB       12 / 8 / 8 / 8 / 10   4, 8, 6
 //   large   2400 x 1600  mono, FILTER 'L'   16 / 12 / 12 / 12 / 24  10, 19, 14
 //
-// small and osc take about a second and 9 MB; large about 25 s on two cores and
+// small and osc take about a second and 9 MB; large about 20 s of processor time and
 // 630 MB. Every light has a few cosmic-ray hits (large: about 12), darks too.
 //
 // Exposures: biases 0.001 s, darks and lights 120 s, flats and dark-flats 2 s.
