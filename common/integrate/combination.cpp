@@ -2,10 +2,16 @@
 #include "astropack/combination.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace astropack {
 
 double combine(Combination how, std::span<float> values) {
+  // NaN and infinities are no data: they would turn a sum into NaN and break
+  // the ordering nth_element relies on.
+  const auto finite_end =
+      std::remove_if(values.begin(), values.end(), [](float v) { return !std::isfinite(v); });
+  values = values.first(static_cast<std::size_t>(finite_end - values.begin()));
   const std::size_t n = values.size();
   if (n == 0) return 0.0;
   switch (how) {

@@ -2,6 +2,7 @@
 // Pixel rejection kernels, combination, and the normalisation estimators and
 // maps, on small stacks computed by hand (siril-compat.md sections 4.1-4.3).
 #include <cmath>
+#include <limits>
 #include <vector>
 
 #include "astropack/combination.hpp"
@@ -464,6 +465,24 @@ START_TEST(combinations) {
 }
 END_TEST
 
+START_TEST(combinations_drop_non_finite_values) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const float inf = std::numeric_limits<float>::infinity();
+  std::vector<float> v = {4, nan, 1, 3, inf, 2, -inf};
+  ck_assert_double_eq(combine(Combination::Median, v), 2.5);
+  v = {4, nan, 1, 3, inf, 2, -inf};
+  ck_assert_double_eq(combine(Combination::Sum, v), 10.0);
+  v = {4, nan, 1, 3, inf, 2, -inf};
+  ck_assert_double_eq(combine(Combination::Mean, v), 2.5);
+  v = {4, nan, 1, 3, inf, 2, -inf};
+  ck_assert_double_eq(combine(Combination::Minimum, v), 1.0);
+  v = {4, nan, 1, 3, inf, 2, -inf};
+  ck_assert_double_eq(combine(Combination::Maximum, v), 4.0);
+  std::vector<float> none = {nan, inf};
+  ck_assert_double_eq(combine(Combination::Median, none), 0.0);
+}
+END_TEST
+
 START_TEST(bwmv_and_ikss_hand_computed) {
   const std::vector<float> five = {1, 2, 3, 4, 5};
   // u = d/9: n * sum d^2 (1-u^2)^4 / [sum (1-u^2)(1-5u^2)]^2 = 5 * 8.43617 / 4.28516^2.
@@ -553,6 +572,7 @@ int main() {
   ADD_TEST(tc, parameters_are_checked);
   ADD_TEST(tc, auto_rule_by_frame_count);
   ADD_TEST(tc, combinations);
+  ADD_TEST(tc, combinations_drop_non_finite_values);
   ADD_TEST(tc, bwmv_and_ikss_hand_computed);
   ADD_TEST(tc, ikss_on_noise_with_stars);
   ADD_TEST(tc, normalisation_maps);
