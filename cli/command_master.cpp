@@ -109,7 +109,9 @@ void add_master_command(CLI::App& app, const GlobalOptions& global) {
       ->required()
       ->check(CLI::IsMember({"bias", "dark", "flat", "darkflat"}));
   sub->add_option("-o,--output", a->output, "Master FITS file to write (32-bit float)")->required();
-  sub->add_option("inputs", a->inputs, "Frames (FITS or TIFF), or folders of frames")->required();
+  // Not required() here: with no frames the error is the one-line `astropack: ...` of the
+  // library (exit status 2), not CLI11's two-line message and status 106.
+  sub->add_option("inputs", a->inputs, "Frames (FITS or TIFF), or folders of frames");
   sub->add_option("--combine", a->combine, "average, median, sum, min or max")
       ->capture_default_str()
       ->check(CLI::IsMember(keys_of(kCombinations)));

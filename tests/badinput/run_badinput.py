@@ -10,6 +10,7 @@ Prints TAP.
 import hashlib
 import math
 import os
+import random
 import shutil
 import stat
 import struct
@@ -54,6 +55,157 @@ def u16_image(width, height):
     return fits_bytes(cards, data)
 
 
+def u16_frame(width, height, adu):
+    """16-bit frame (BZERO 32768) with the given ADU values, row after row."""
+    cards = image_header(16, [width, height], [card("BZERO", "32768"), card("BSCALE", "1")])
+    return fits_bytes(cards, b"".join(struct.pack(">h", int(v) - 32768) for v in adu))
+
+
+def noisy_adu(width, height, level, seed):
+    rng = random.Random(seed)
+    return [level + int(round(rng.gauss(0, 20))) for _ in range(width * height)]
+
+
+def read_float_fits(path):
+    """(width, height, values) of a BITPIX -32 image written by astropack."""
+    with open(path, "rb") as f:
+        data = f.read()
+    keys, at = {}, 0
+    while True:
+        text = data[at:at + 80].decode("ascii")
+        at += 80
+        if text[:8].strip() == "END":
+            break
+        if text[8:10] == "= ":
+            keys[text[:8].strip()] = text[10:].split("/")[0].strip()
+    at += -at % 2880
+    width, height = int(keys["NAXIS1"]), int(keys["NAXIS2"])
+    if keys["BITPIX"] != "-32":
+        raise ValueError(f"{path}: BITPIX {keys['BITPIX']}, expected -32")
+    return width, height, struct.unpack(f">{width * height}f", data[at:at + 4 * width * height])
+
+
+def write_frames(folder, frames):
+    os.makedirs(folder)
+    paths = []
+    for i, data in enumerate(frames):
+        paths.append(os.path.join(folder, f"frame_{i + 1:02d}.fit"))
+        with open(paths[-1], "wb") as f:
+            f.write(data)
+    return paths
+
+
+def master_cases(runner, work):
+    """astropack master: bad inputs fail cleanly; odd but legal inputs give a sane master."""
+    w, h = 32, 24
+
+    folder = os.path.join(work, "m-size")
+    frames = [u16_frame(w, h, noisy_adu(w, h, 1000, i)) for i in range(5)]
+    frames[3] = u16_frame(w + 1, h, noisy_adu(w + 1, h, 1000, 3))
+    paths = write_frames(folder, frames)
+    out = os.path.join(work, "m-size.fit")
+    runner.expect_error("master refuses a frame of another size",
+                        ["master", "--type", "bias", "-o", out, folder], paths[3], work)
+
+    folder = os.path.join(work, "m-truncated")
+    frames = [u16_frame(w, h, noisy_adu(w, h, 1000, i)) for i in range(5)]
+    frames[2] = frames[2][:2880 + 500]
+    paths = write_frames(folder, frames)
+    out = os.path.join(work, "m-truncated.fit")
+    runner.expect_error("master refuses a truncated frame",
+                        ["master", "--type", "dark", "-o", out, folder], paths[2], work)
+
+    folder = os.path.join(work, "m-empty")
+    os.makedirs(folder)
+    out = os.path.join(work, "m-empty.fit")
+    runner.expect_error("master refuses an empty folder",
+                        ["master", "--type", "bias", "-o", out, folder], folder, work)
+
+    proc = runner.expect_error("master without any input frame",
+                               ["master", "--type", "bias", "-o", out], None, work)
+    runner.result("master without input frames: bad-options status 2 and says so",
+                  proc.returncode == 2 and "no frames" in proc.stderr, proc.stderr)
+
+    missing = os.path.join(work, "m-nothing-here", "*.fit")
+    runner.expect_error("master names an input that does not exist (an unmatched pattern)",
+                        ["master", "--type", "bias", "-o", out, missing], missing, work)
+
+    folder = os.path.join(work, "m-same")
+    level = noisy_adu(w, h, 1500, 42)
+    paths = write_frames(folder, [u16_frame(w, h, level) for _ in range(8)])
+    runner.expect_error("master refuses an output that is one of its inputs",
+                        ["master", "--type", "bias", "-o", paths[3], folder], paths[3], work)
+    out = os.path.join(work, "no-such-folder", "master.fit")
+    runner.expect_error("master refuses an output folder that does not exist",
+                        ["master", "--type", "bias", "-o", out, folder], out, work)
+
+    # All frames identical: the master is that frame (any rejection keeps everything).
+    before = {p: digest(p) for p in paths}
+    out = os.path.join(work, "m-same.fit")
+    proc = subprocess.run([ASTROPACK, "-q", "master", "--type", "bias", "-o", out, folder],
+                          capture_output=True, text=True, timeout=120)
+    ok = proc.returncode == 0 and os.path.exists(out)
+    worst = math.inf
+    if ok:
+        _, _, master = read_float_fits(out)
+        worst = max(abs(m * 65535.0 - v) for m, v in zip(master, level))
+        os.remove(out)
+    ok = ok and worst <= 1e-3 and before == {p: digest(p) for p in paths}
+    runner.result("master of identical frames is that frame, inputs untouched", ok,
+                  f"status {proc.returncode}, largest difference {worst} ADU\n{proc.stderr}")
+
+    # A NaN pixel is no data, as a 0 is: the master there comes from the other frames.
+    folder = os.path.join(work, "m-nan")
+    values = [[v / 65535.0 for v in noisy_adu(w, h, 1000, i)] for i in range(6)]
+    spot = 5 * w + 7
+    values[1][spot] = math.nan
+    paths = write_frames(folder, [float_image(w, h, v) for v in values])
+    others = sorted(values[i][spot] for i in range(6) if i != 1)
+    for combine, expected in (("average", sum(others) / 5), ("median", others[2])):
+        out = os.path.join(work, f"m-nan-{combine}.fit")
+        proc = subprocess.run([ASTROPACK, "-q", "master", "--type", "bias", "--combine", combine,
+                               "--rejection", "none" if combine == "average" else "auto",
+                               "-o", out, folder], capture_output=True, text=True, timeout=120)
+        ok, got = proc.returncode == 0 and os.path.exists(out), None
+        if ok:
+            _, _, master = read_float_fits(out)
+            got = master[spot]
+            ok = all(math.isfinite(m) for m in master) and abs(got - expected) * 65535.0 <= 1e-3
+            os.remove(out)
+        runner.result(f"master ({combine}) treats a NaN pixel as missing", ok,
+                      f"status {proc.returncode}, got {got}, expected {expected}\n{proc.stderr}")
+
+    # Flats with zeros: a dead block in one frame is filled from the others; a pixel that
+    # is 0 in every frame stays 0 (no data), as in Siril.
+    folder = os.path.join(work, "m-flat-zeros")
+    flats = []
+    dead = {y * w + x for y in range(5, 9) for x in range(10, 14)}
+    everywhere = 20 * w + 3
+    for i in range(6):
+        adu = noisy_adu(w, h, 20000 + 1000 * i, 100 + i)
+        if i == 2:
+            for p in dead:
+                adu[p] = 0
+        adu[everywhere] = 0
+        flats.append(u16_frame(w, h, adu))
+    write_frames(folder, flats)
+    out = os.path.join(work, "m-flat-zeros.fit")
+    proc = subprocess.run([ASTROPACK, "-q", "master", "--type", "flat", "-o", out, folder],
+                          capture_output=True, text=True, timeout=120)
+    ok, detail = proc.returncode == 0 and os.path.exists(out), proc.stderr
+    if ok:
+        _, _, master = read_float_fits(out)
+        good = sorted(m for i, m in enumerate(master) if i != everywhere)
+        median = good[len(good) // 2]
+        worst = max(abs(master[p] / median - 1.0) for p in dead)
+        ok = (all(math.isfinite(m) and m > 0 for m in good) and worst <= 0.01
+              and master[everywhere] == 0.0)
+        detail += (f"dead block within {worst:.4f} of the median; "
+                   f"all-zero pixel {master[everywhere]}")
+        os.remove(out)
+    runner.result("master flat fills zeros from the other frames", ok, detail)
+
+
 def digest(path):
     with open(path, "rb") as f:
         return hashlib.sha256(f.read()).hexdigest()
@@ -73,7 +225,9 @@ class Runner:
                 print(f"# {line}")
 
     def expect_error(self, name, args, named_file, folder):
-        """The command must fail with one line naming the file and change nothing."""
+        """The command must fail with one line naming the file and change nothing.
+
+        named_file None: there is no file to name (no inputs at all)."""
         before = {p: digest(p) for p in list_files(folder)}
         proc = subprocess.run([ASTROPACK, *args], capture_output=True, text=True, timeout=120)
         after = {p: digest(p) for p in list_files(folder)}
@@ -85,7 +239,9 @@ class Runner:
             problems.append(f"crashed (status {proc.returncode})")
         if len(lines) != 1:
             problems.append(f"expected one line on stderr, got {len(lines)}")
-        elif not lines[0].startswith(f"astropack: {named_file}: "):
+        elif named_file is None and not lines[0].startswith("astropack: "):
+            problems.append("message does not start with 'astropack: '")
+        elif named_file is not None and not lines[0].startswith(f"astropack: {named_file}: "):
             problems.append(f"message does not name {named_file}")
         elif any(tok in lines[0] for tok in ("%s", "%d", "status", "errno")):
             problems.append("message leaks internals")
@@ -184,6 +340,8 @@ def main():
         else:
             print(f"ok {runner.count + 1} - read-only output folder # SKIP cannot mount a read-only tmpfs")
             runner.count += 1
+
+        master_cases(runner, work)
 
         print(f"1..{runner.count}")
         return 1 if runner.failures else 0
