@@ -5,13 +5,16 @@
 // busy machine disturbs it less than wall time) and a checksum of the means,
 // so a faster kernel can be checked to give the same result.
 //
-//   bench_rejection [FRAMES [PIXELS]]     defaults 50 and 200000
+//   bench_rejection [FRAMES [PIXELS [METHOD]]]   defaults 50, 200000, every method
+//
+// METHOD keeps the methods whose name contains it ("winsorized").
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "astropack/rejection.hpp"
@@ -32,7 +35,7 @@ int main(int argc, char** argv) {
   const std::size_t frames = argc > 1 ? std::strtoul(argv[1], nullptr, 10) : 50;
   const std::size_t pixels = argc > 2 ? std::strtoul(argv[2], nullptr, 10) : 200000;
   if (frames == 0 || pixels == 0) {
-    std::fprintf(stderr, "usage: bench_rejection [FRAMES [PIXELS]]\n");
+    std::fprintf(stderr, "usage: bench_rejection [FRAMES [PIXELS [METHOD]]]\n");
     return 2;
   }
   std::mt19937_64 random(42);
@@ -51,7 +54,9 @@ int main(int argc, char** argv) {
       RejectionMethod::Mad,        RejectionMethod::SigmaMedian, RejectionMethod::Winsorized,
       RejectionMethod::LinearFit,  RejectionMethod::Gesdt,      RejectionMethod::AveragedSigma};
   std::printf("%zu frames, %zu pixel stacks\n", frames, pixels);
+  const std::string only = argc > 3 ? argv[3] : "";
   for (RejectionMethod method : methods) {
+    if (std::string(rejection_method_name(method)).find(only) == std::string::npos) continue;
     RejectionParams params = default_rejection_params(method);
     if (method == RejectionMethod::AveragedSigma) params.poisson_factor = poisson_factor_from_gain(1.0);
     const Rejector rejector(params, frames);

@@ -8,23 +8,17 @@
 
 namespace astropack::rejection_detail {
 
-void reject_averaged_sigma(WorkingSet& ws, const RejectionParams& p, std::span<float> work) {
-  const std::size_t n = ws.size;
-  double m = median_of(ws);
+void reject_averaged_sigma(LiveSet& live, const RejectionParams& p) {
+  double m = median_of(live.values(), live.work);
   if (!(m > 0.0)) return;  // no Poisson model for a signal <= 0
   double k = p.poisson_factor;
-  if (!(k > 0.0)) {
-    double ss = 0;
-    for (std::size_t i = 0; i < n; ++i) ss += (double(ws.value(i)) - m) * (double(ws.value(i)) - m);
-    k = ss / (double(n - 1) * m);
-  }
+  if (!(k > 0.0)) k = squared_deviations(live.values(), m) / (double(live.size - 1) * m);
   for (;;) {
     const double sigma = std::sqrt(k * m);
     if (!(sigma > 0.0)) break;
-    const std::size_t rejected = clip_pass(ws, [m](std::size_t) { return m; }, p.low * sigma,
-                                           p.high * sigma, kNoLimit, work);
-    if (rejected == 0 || ws.size < 3) break;
-    m = median_of(ws);
+    const std::size_t rejected = clip_around(live, m, p.low * sigma, p.high * sigma, kNoLimit);
+    if (rejected == 0 || live.size < 3) break;
+    m = median_of(live.values(), live.work);
   }
 }
 

@@ -6,10 +6,10 @@
 
 namespace astropack::rejection_detail {
 
-void reject_percentile(WorkingSet& ws, const RejectionParams& p, std::span<float> work) {
-  const double m = median_of(ws);
+void reject_percentile(LiveSet& live, const RejectionParams& p) {
+  const double m = median_of(live.values(), live.work);
   const double scale = std::fabs(m);
-  clip_pass(ws, [m](std::size_t) { return m; }, p.low * scale, p.high * scale, kNoLimit, work);
+  clip_around(live, m, p.low * scale, p.high * scale, kNoLimit);
 }
 
 }  // namespace astropack::rejection_detail

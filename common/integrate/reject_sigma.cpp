@@ -7,19 +7,20 @@
 
 namespace astropack::rejection_detail {
 
-void reject_sigma(WorkingSet& ws, const RejectionParams& p, bool use_mad, std::span<float> work) {
-  double m = median_of(ws);
+void reject_sigma(LiveSet& live, const RejectionParams& p, bool use_mad) {
+  double m = median_of(live.values(), live.work);
   std::size_t r_total = 0;
   bool first = true;
   for (;;) {
-    const std::size_t n_pass = ws.size;
-    const double spread = use_mad ? mad_of(ws, m, work) : sample_sd(ws, mean_of(ws));
-    if (!first) m = median_of(ws);
+    const std::size_t n_pass = live.size;
+    const double spread = use_mad ? mad_of(live.values(), m, live.work)
+                                  : sample_sd(live.values(), mean_of(live.values()));
+    if (!first) m = median_of(live.values(), live.work);
     first = false;
-    const std::size_t rejected = clip_pass(ws, [m](std::size_t) { return m; }, p.low * spread,
-                                           p.high * spread, floor_budget(n_pass, r_total), work);
+    const std::size_t rejected =
+        clip_around(live, m, p.low * spread, p.high * spread, floor_budget(n_pass, r_total));
     r_total += rejected;
-    if (rejected == 0 || ws.size <= 3) break;
+    if (rejected == 0 || live.size <= 3) break;
   }
 }
 

@@ -6,7 +6,6 @@
 #include <gsl/gsl_cdf.h>
 
 #include <algorithm>
-#include <bit>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -101,7 +100,7 @@ double poisson_factor_sample(std::span<const float> values, RejectionWorkspace& 
 
 RejectionWorkspace::RejectionWorkspace(std::size_t frames)
     : m_frames(frames), m_samples(frames), m_index(frames), m_work(frames), m_keys(frames),
-      m_sums(2 * (frames + 1)) {}
+      m_live(frames), m_live_frames(frames), m_rejected(frames), m_copy(frames) {}
 
 Rejector::Rejector(const RejectionParams& params, std::size_t frames)
     : m_params(params), m_frames(frames) {
@@ -133,15 +132,10 @@ Rejector::Rejector(const RejectionParams& params, std::size_t frames)
 
 namespace {
 
+using rejection_detail::LiveSet;
+
 bool by_value(const Sample& a, const Sample& b) {
   return a.value < b.value || (a.value == b.value && a.frame < b.frame);
-}
-
-// The bits of a float as an unsigned number in the same order as the floats
-// (for everything but NaN and -0, which never get here).
-std::uint32_t ordered_bits(float v) {
-  const auto u = std::bit_cast<std::uint32_t>(v);
-  return (u & 0x80000000u) != 0 ? ~u : (u | 0x80000000u);
 }
 
 // Sorts the present values of `values` as by_value does, through one integer
@@ -156,6 +150,53 @@ void sort_present(std::span<const float> values, std::span<std::uint64_t> keys,
   }
 }
 
+// The methods that clip around the median work on the values unsorted.
+bool clips_around_median(RejectionMethod method) {
+  switch (method) {
+    case RejectionMethod::Percentile:
+    case RejectionMethod::Sigma:
+    case RejectionMethod::Mad:
+    case RejectionMethod::Winsorized:
+    case RejectionMethod::AveragedSigma:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Counts, flags and the mean of what a LiveSet kept.
+void finish(const LiveSet& live, std::span<const float> weights, std::span<FrameRejection> flags,
+            RejectionOutcome& out) {
+  for (std::size_t k = 0; k < live.rejected_count; ++k) {
+    const Sample& s = live.rejected[k];
+    if (!flags.empty()) flags[s.frame] = s.state;
+    if (s.state == FrameRejection::Low) ++out.low;
+    else ++out.high;
+  }
+  out.kept = static_cast<std::uint32_t>(live.size);
+  double sum = 0, wsum = 0, wxsum = 0;
+  for (std::size_t k = 0; k < live.size; ++k) {
+    const float x = live.value[k];
+    const std::uint32_t f = live.frame[k];
+    if (!flags.empty()) flags[f] = FrameRejection::Kept;
+    sum += x;
+    if (!weights.empty()) {
+      wsum += weights[f];
+      wxsum += double(weights[f]) * x;
+    }
+  }
+  if (live.size == 0) {
+    // Everything was rejected: the median of the present values, as Siril does.
+    std::span<float> all = live.value.first(live.rejected_count);
+    for (std::size_t k = 0; k < live.rejected_count; ++k) all[k] = live.rejected[k].value;
+    out.mean = rejection_detail::median_of(all, live.work);
+    out.weighted_mean = out.mean;
+    return;
+  }
+  out.mean = sum / double(live.size);
+  out.weighted_mean = (!weights.empty() && wsum != 0.0) ? wxsum / wsum : out.mean;
+}
+
 }  // namespace
 
 RejectionOutcome Rejector::reject(std::span<const float> values, std::span<const float> weights,
@@ -168,16 +209,57 @@ RejectionOutcome Rejector::reject(std::span<const float> values, std::span<const
                 "a pixel stack, its weights or its workspace does not match the frame count.");
   }
   RejectionOutcome out;
+  if (!flags.empty()) std::fill(flags.begin(), flags.end(), FrameRejection::Missing);
+
+  if (clips_around_median(m_params.method)) {
+    LiveSet live{workspace.m_live,     workspace.m_live_frames, 0, workspace.m_rejected, 0,
+                 workspace.m_work,     workspace.m_keys,        workspace.m_samples,
+                 workspace.m_index};
+    std::size_t n = 0;
+    for (std::size_t f = 0; f < m_frames; ++f) {
+      const float v = values[f];
+      if (v == 0.0f || !std::isfinite(v)) continue;  // no data
+      live.value[n] = v;
+      live.frame[n] = static_cast<std::uint32_t>(f);
+      ++n;
+    }
+    out.missing = static_cast<std::uint32_t>(m_frames - n);
+    if (n == 0) return out;
+    live.size = n;
+    if (n > 2) {
+      switch (m_params.method) {
+        case RejectionMethod::Percentile:
+          rejection_detail::reject_percentile(live, m_params);
+          break;
+        case RejectionMethod::Sigma:
+          rejection_detail::reject_sigma(live, m_params, /*use_mad=*/false);
+          break;
+        case RejectionMethod::Mad:
+          rejection_detail::reject_sigma(live, m_params, /*use_mad=*/true);
+          break;
+        case RejectionMethod::Winsorized:
+          rejection_detail::reject_winsorized(live, m_params, workspace.m_copy);
+          break;
+        case RejectionMethod::AveragedSigma:
+          rejection_detail::reject_averaged_sigma(live, m_params);
+          break;
+        default:
+          break;
+      }
+    }
+    finish(live, weights, flags, out);
+    return out;
+  }
+
   std::span<Sample> all(workspace.m_samples);
   std::span<std::uint64_t> keys(workspace.m_keys);
   std::size_t n = 0;
   for (std::size_t f = 0; f < m_frames; ++f) {
     const float v = values[f];
     if (v == 0.0f || !std::isfinite(v)) continue;  // no data
-    keys[n++] = std::uint64_t{ordered_bits(v)} << 32 | f;
+    keys[n++] = std::uint64_t{rejection_detail::ordered_bits(v)} << 32 | f;
   }
   out.missing = static_cast<std::uint32_t>(m_frames - n);
-  if (!flags.empty()) std::fill(flags.begin(), flags.end(), FrameRejection::Missing);
   if (n == 0) return out;
 
   std::span<Sample> samples = all.first(n);
@@ -194,20 +276,8 @@ RejectionOutcome Rejector::reject(std::span<const float> values, std::span<const
     WorkingSet ws{samples, index, n};
     std::span<float> work(workspace.m_work);
     switch (method) {
-      case RejectionMethod::Percentile:
-        rejection_detail::reject_percentile(ws, m_params, work);
-        break;
-      case RejectionMethod::Sigma:
-        rejection_detail::reject_sigma(ws, m_params, /*use_mad=*/false, work);
-        break;
-      case RejectionMethod::Mad:
-        rejection_detail::reject_sigma(ws, m_params, /*use_mad=*/true, work);
-        break;
       case RejectionMethod::SigmaMedian:
         rejection_detail::reject_sigma_median(samples, m_params);
-        break;
-      case RejectionMethod::Winsorized:
-        rejection_detail::reject_winsorized(ws, m_params, work);
         break;
       case RejectionMethod::LinearFit:
         rejection_detail::reject_linear_fit(ws, m_params, m_frames, work);
@@ -215,10 +285,7 @@ RejectionOutcome Rejector::reject(std::span<const float> values, std::span<const
       case RejectionMethod::Gesdt:
         rejection_detail::reject_gesdt(samples, m_params, m_frames, out.missing, m_lambda, index);
         break;
-      case RejectionMethod::AveragedSigma:
-        rejection_detail::reject_averaged_sigma(ws, m_params, work);
-        break;
-      case RejectionMethod::None:
+      default:
         break;
     }
   }

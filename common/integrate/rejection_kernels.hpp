@@ -4,6 +4,7 @@
 #pragma once
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -30,12 +31,55 @@ struct WorkingSet {
 
 constexpr std::size_t kNoLimit = std::numeric_limits<std::size_t>::max();
 
-double median_of(const WorkingSet& ws);
+// The bits of a float as an unsigned number in the same order as the floats
+// (for everything but NaN and -0, which never get here), and back.
+inline std::uint32_t ordered_bits(float v) {
+  const auto u = std::bit_cast<std::uint32_t>(v);
+  return (u & 0x80000000u) != 0 ? ~u : (u | 0x80000000u);
+}
+inline float from_ordered_bits(std::uint32_t b) {
+  return std::bit_cast<float>((b & 0x80000000u) != 0 ? (b & 0x7FFFFFFFu) : ~b);
+}
+
 double mean_of(const WorkingSet& ws);
+
+// The values still in play for the methods that clip around the median
+// (percentile, sigma, MAD, winsorized, averaged sigma), in no particular
+// order: they need order statistics only for the median, which selection
+// finds without sorting the stack. Rejected values leave [0, size) and are
+// listed in `rejected` with their state.
+struct LiveSet {
+  std::span<float> value;
+  std::span<std::uint32_t> frame;
+  std::size_t size = 0;
+  std::span<Sample> rejected;
+  std::size_t rejected_count = 0;
+  // Scratch of at least the frame count, for the statistics and the rare
+  // budget-limited pass, which needs the values sorted.
+  std::span<float> work;
+  std::span<std::uint64_t> keys;
+  std::span<Sample> sorted;
+  std::span<std::uint32_t> index;
+
+  std::span<const float> values() const { return value.first(size); }
+};
+
+// Exact median of the values (even counts average the two middle values); uses `work`.
+double median_of(std::span<const float> values, std::span<float> work);
+double mean_of(std::span<const float> values);
+// Sum of (x - centre)^2.
+double squared_deviations(std::span<const float> values, double centre);
 // Sample standard deviation (n - 1) around `mean`; 0 for fewer than 2 values.
-double sample_sd(const WorkingSet& ws, double mean);
-// Median of |x - center| over the live values; uses `work`.
-double mad_of(const WorkingSet& ws, double center, std::span<float> work);
+double sample_sd(std::span<const float> values, double mean);
+// Median of |x - center|; uses `work`.
+double mad_of(std::span<const float> values, double center, std::span<float> work);
+
+// One clipping pass around a fixed centre, with the semantics of clip_pass:
+// x is a candidate when centre - x > low_limit or x - centre > high_limit;
+// when there are more candidates than `budget`, the values are sorted and
+// clip_pass picks the most deviant. Returns the number rejected.
+std::size_t clip_around(LiveSet& live, double centre, double low_limit, double high_limit,
+                        std::size_t budget);
 
 // Rejections the floor rule still allows in a pass that starts with n_pass
 // values when r_total values were rejected before: while n_pass - r > 4.
@@ -114,15 +158,16 @@ std::size_t clip_pass(WorkingSet& ws, Centre centre, double low_limit, double hi
   return rejected;
 }
 
-void reject_percentile(WorkingSet& ws, const RejectionParams& p, std::span<float> work);
+void reject_percentile(LiveSet& live, const RejectionParams& p);
 // Sigma clipping, or MAD clipping when use_mad.
-void reject_sigma(WorkingSet& ws, const RejectionParams& p, bool use_mad, std::span<float> work);
+void reject_sigma(LiveSet& live, const RejectionParams& p, bool use_mad);
+// `copy` holds at least the frame count of scratch.
+void reject_winsorized(LiveSet& live, const RejectionParams& p, std::span<float> copy);
+void reject_averaged_sigma(LiveSet& live, const RejectionParams& p);
 // Works on all samples (replacing values); re-sorts them.
 void reject_sigma_median(std::span<Sample> samples, const RejectionParams& p);
-void reject_winsorized(WorkingSet& ws, const RejectionParams& p, std::span<float> work);
 void reject_linear_fit(WorkingSet& ws, const RejectionParams& p, std::size_t frames,
                        std::span<float> work);
-void reject_averaged_sigma(WorkingSet& ws, const RejectionParams& p, std::span<float> work);
 // samples sorted; lambda[n] = critical value for a set of n; scratch of n entries.
 void reject_gesdt(std::span<Sample> samples, const RejectionParams& p, std::size_t frames,
                   std::size_t missing, std::span<const double> lambda,

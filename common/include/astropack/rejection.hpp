@@ -146,7 +146,11 @@ class RejectionWorkspace {
   std::vector<std::uint32_t> m_index;
   std::vector<float> m_work;
   std::vector<std::uint64_t> m_keys;  // sort keys: value order, then frame
-  std::vector<double> m_sums;         // prefix sums for the kernels
+  // The values in play for the methods that clip around the median, unsorted.
+  std::vector<float> m_live;
+  std::vector<std::uint32_t> m_live_frames;
+  std::vector<Sample> m_rejected;
+  std::vector<float> m_copy;
 };
 
 // One stack's estimate of the AveragedSigma proportionality,
