@@ -17,5 +17,11 @@ void add_info_command(CLI::App& app, const GlobalOptions& global);
 void add_simulate_command(CLI::App& app, const GlobalOptions& global);
 void add_master_command(CLI::App& app, const GlobalOptions& global);
 void add_convert_command(CLI::App& app, const GlobalOptions& global);
+void add_scnr_command(CLI::App& app, const GlobalOptions& global);
+void add_stretch_command(CLI::App& app, const GlobalOptions& global);
+void add_noise_command(CLI::App& app, const GlobalOptions& global);
+void add_extract_haoiii_command(CLI::App& app, const GlobalOptions& global);
+void add_palette_command(CLI::App& app, const GlobalOptions& global);
+void add_pixelmath_command(CLI::App& app, const GlobalOptions& global);
 
 }  // namespace astropack::cli

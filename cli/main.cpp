@@ -26,6 +26,12 @@ int main(int argc, char** argv) {
   cli::add_simulate_command(app, global);
   cli::add_master_command(app, global);
   cli::add_convert_command(app, global);
+  cli::add_scnr_command(app, global);
+  cli::add_stretch_command(app, global);
+  cli::add_noise_command(app, global);
+  cli::add_extract_haoiii_command(app, global);
+  cli::add_palette_command(app, global);
+  cli::add_pixelmath_command(app, global);
 
   cli::install_interrupt_handler();
   try {
