@@ -206,6 +206,90 @@ def master_cases(runner, work):
     runner.result("master flat fills zeros from the other frames", ok, detail)
 
 
+def process_cases(runner, work):
+    """Post-processing commands: out-of-range parameters name the valid range, a mono image
+    where RGB is needed, malformed expressions name the character, mismatched sizes; nothing
+    is written and the inputs are untouched."""
+    folder = os.path.join(work, "process")
+    os.makedirs(folder)
+    w, h = 16, 12
+    rgb = os.path.join(folder, "rgb.fit")
+    with open(rgb, "wb") as f:
+        values = [0.05 + 0.9 * ((i * 37) % 101) / 101.0 for i in range(w * h * 3)]
+        f.write(fits_bytes(image_header(-32, [w, h, 3]),
+                           b"".join(struct.pack(">f", v) for v in values)))
+    mono = os.path.join(folder, "mono.fit")
+    with open(mono, "wb") as f:
+        f.write(float_image(w, h, [0.1 + 0.001 * i for i in range(w * h)]))
+    small = os.path.join(folder, "small.fit")
+    with open(small, "wb") as f:
+        f.write(float_image(8, 6, [0.2] * 48))
+    out = os.path.join(folder, "out.fit")
+
+    def expect(name, args, named_file, words):
+        proc = runner.expect_error(name, args, named_file, folder)
+        text = proc.stderr.strip()
+        ok = all(word in text for word in words) and not os.path.exists(out)
+        runner.result(f"{name}: says {' / '.join(words)}", ok, text)
+
+    ranges = [
+        (["scnr", rgb, "-o", out, "--method", "maximum-mask", "--amount", "1.5"],
+         "between 0 and 1"),
+        (["stretch", "asinh", rgb, "-o", out, "--stretch", "-2"], "between 0 and 10000"),
+        (["stretch", "asinh", rgb, "-o", out, "--stretch", "5", "--black-point", "1"],
+         "between 0 and 0.99"),
+        (["stretch", "ghs", rgb, "-o", out, "-D", "12"], "between 0 and 10"),
+        (["stretch", "ghs", rgb, "-o", out, "-D", "2", "-b", "20"], "between -5 and 15"),
+        (["stretch", "ghs", rgb, "-o", out, "-D", "2", "--sp", "0.2", "--lp", "0.5"],
+         "at most SP"),
+        (["stretch", "inverse-ghs", rgb, "-o", out, "-D", "2", "--sp", "0.5", "--hp", "0.3"],
+         "at least SP"),
+        (["stretch", "mtf", rgb, "-o", out, "--low", "0.6", "--mid", "0.5", "--high", "0.4"],
+         "above the shadows"),
+        (["stretch", "mtf", rgb, "-o", out, "--mid", "1.2"], "between 0.0001 and 0.9999"),
+        (["stretch", "auto", rgb, "-o", out, "--target-background", "2"],
+         "between 0.001 and 0.999"),
+        (["stretch", "auto", rgb, "-o", out, "--shadows-clipping", "3"], "between -10 and 0"),
+    ]
+    for args, words in ranges:
+        expect(f"{args[0]} {args[1] if args[0] == 'stretch' else ''} refuses {args[-2]} {args[-1]}",
+               args, rgb, [words])
+    expect("palette refuses a weight of 5",
+           ["palette", "synthetic", "--ha", mono, "--oiii", mono, "-o", out, "-a", "5"],
+           mono, ["between 0 and 2"])
+
+    # A mono image where RGB is needed, a mono image without a Bayer pattern.
+    expect("scnr refuses a mono image", ["scnr", mono, "-o", out], mono, ["needs an RGB image"])
+    expect("extract-haoiii refuses a mono image without BAYERPAT",
+           ["extract-haoiii", mono, "-o", folder], mono, ["no Bayer pattern"])
+    expect("palette refuses an RGB image as Ha",
+           ["palette", "hoo", "--ha", rgb, "--oiii", mono, "-o", out], mono, ["one-channel"])
+    expect("palette refuses images of different sizes",
+           ["palette", "hoo", "--ha", mono, "--oiii", small, "-o", out], small, ["8x6"])
+
+    # Pixel math: malformed expressions name the character; sizes must match.
+    for expression, where, words in [
+            ("a +* b", 4, "unexpected '*'"),
+            ("(a + b", 7, "expected ')'"),
+            ("a + b)", 6, "without a matching '('"),
+            ("sqrt(a, b)", 1, "takes 1 argument"),
+            ("a.q", 2, ".r, .g or .b"),
+            ("a + nebula", 5, "'nebula' is not given"),
+            ("a[1]", 1, "has 1 channel")]:
+        expect(f"pixelmath refuses {expression!r}",
+               ["pixelmath", expression, "-o", out, f"a={mono}", f"b={mono}"], None,
+               [f"at character {where} ", words])
+    expect("pixelmath refuses images of different sizes",
+           ["pixelmath", "a + b", "-o", out, f"a={mono}", f"b={small}"], None,
+           ["differ in size", "16x12", "8x6"])
+    expect("pixelmath refuses a malformed binding",
+           ["pixelmath", "a", "-o", out, f"{mono}"], None, ["name=FILE"])
+    expect("pixelmath refuses to write over an input",
+           ["pixelmath", "a * 2", "-o", mono, f"a={mono}"], mono, ["input"])
+    expect("noise refuses a reference with other channels",
+           ["noise", rgb, "--reference", mono], rgb, ["channel"])
+
+
 def digest(path):
     with open(path, "rb") as f:
         return hashlib.sha256(f.read()).hexdigest()
@@ -342,6 +426,7 @@ def main():
             runner.count += 1
 
         master_cases(runner, work)
+        process_cases(runner, work)
 
         print(f"1..{runner.count}")
         return 1 if runner.failures else 0
