@@ -23,5 +23,12 @@ void add_noise_command(CLI::App& app, const GlobalOptions& global);
 void add_extract_haoiii_command(CLI::App& app, const GlobalOptions& global);
 void add_palette_command(CLI::App& app, const GlobalOptions& global);
 void add_pixelmath_command(CLI::App& app, const GlobalOptions& global);
+void add_compose_command(CLI::App& app, const GlobalOptions& global);
+void add_blend_command(CLI::App& app, const GlobalOptions& global);
+void add_colourise_command(CLI::App& app, const GlobalOptions& global);
+void add_levels_command(CLI::App& app, const GlobalOptions& global);
+void add_blur_command(CLI::App& app, const GlobalOptions& global);
+void add_unsharp_command(CLI::App& app, const GlobalOptions& global);
+void add_crop_command(CLI::App& app, const GlobalOptions& global);
 
 }  // namespace astropack::cli

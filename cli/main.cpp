@@ -32,6 +32,13 @@ int main(int argc, char** argv) {
   cli::add_extract_haoiii_command(app, global);
   cli::add_palette_command(app, global);
   cli::add_pixelmath_command(app, global);
+  cli::add_compose_command(app, global);
+  cli::add_blend_command(app, global);
+  cli::add_colourise_command(app, global);
+  cli::add_levels_command(app, global);
+  cli::add_blur_command(app, global);
+  cli::add_unsharp_command(app, global);
+  cli::add_crop_command(app, global);
 
   cli::install_interrupt_handler();
   try {

@@ -290,6 +290,66 @@ def process_cases(runner, work):
            ["noise", rgb, "--reference", mono], rgb, ["channel"])
 
 
+def compositing_cases(runner, work):
+    """GIMP-style compositing commands (compose, blend, levels, colourise, blur, unsharp,
+    crop): mismatched layer sizes, an RGB layer over a grey image, out-of-range
+    parameters naming the valid range; nothing is written and the inputs are untouched."""
+    folder = os.path.join(work, "compositing")
+    os.makedirs(folder)
+    w, h = 16, 12
+    rgb = os.path.join(folder, "rgb.fit")
+    with open(rgb, "wb") as f:
+        values = [0.05 + 0.9 * ((i * 37) % 101) / 101.0 for i in range(w * h * 3)]
+        f.write(fits_bytes(image_header(-32, [w, h, 3]),
+                           b"".join(struct.pack(">f", v) for v in values)))
+    mono = os.path.join(folder, "mono.fit")
+    with open(mono, "wb") as f:
+        f.write(float_image(w, h, [0.1 + 0.001 * i for i in range(w * h)]))
+    small = os.path.join(folder, "small.fit")
+    with open(small, "wb") as f:
+        f.write(float_image(8, 6, [0.2] * 48))
+    out = os.path.join(folder, "out.tif")
+
+    def expect(name, args, named_file, words):
+        proc = runner.expect_error(name, args, named_file, folder)
+        text = proc.stderr.strip()
+        ok = all(word in text for word in words) and not os.path.exists(out)
+        runner.result(f"{name}: says {' / '.join(words)}", ok, text)
+
+    expect("compose refuses layers of different sizes",
+           ["compose", "--nebula", rgb, "--ha", small, "-o", out], small,
+           ["8 x 6", "16 x 12", "same size"])
+    expect("compose without any layer", ["compose", "-o", out], out, ["at least one layer"])
+    expect("compose refuses a black point of 1.5",
+           ["compose", "--nebula", rgb, "--ha", mono, "--ha-black", "1.5", "-o", out], rgb,
+           ["Ha black point", "below 1"])
+    expect("compose refuses a negative unsharp radius",
+           ["compose", "--stars", rgb, "--unsharp-radius", "-2", "-o", out], rgb,
+           ["between 0 and 1500"])
+    expect("compose refuses to write over a layer",
+           ["compose", "--nebula", rgb, "--stars", mono, "-o", mono], mono, ["input"])
+    expect("blend refuses an RGB layer over a grey image",
+           ["blend", mono, rgb, "-o", out, "--mode", "screen"], mono, ["RGB", "grey"])
+    expect("blend refuses layers of different sizes",
+           ["blend", rgb, small, "-o", out, "--mode", "lighten-only"], small, ["size"])
+    expect("blend refuses an opacity of 1.5",
+           ["blend", rgb, mono, "-o", out, "--opacity", "1.5"], mono, ["between 0 and 1"])
+    expect("levels refuses a gamma of 20",
+           ["levels", rgb, "-o", out, "--gamma", "20"], rgb, ["between 0.1 and 10"])
+    expect("levels refuses a white point below the black point",
+           ["levels", rgb, "-o", out, "--black", "0.7", "--white", "0.6"], rgb,
+           ["above the black point"])
+    expect("colourise refuses a hue of 400",
+           ["colourise", mono, "-o", out, "--hue", "400"], mono, ["between 0 and 360"])
+    expect("blur refuses a standard deviation of 2000",
+           ["blur", rgb, "-o", out, "--std-dev", "2000"], rgb, ["between 0 and 1500"])
+    expect("unsharp refuses an amount of 500",
+           ["unsharp", rgb, "-o", out, "--amount", "500"], rgb, ["between 0 and 300"])
+    expect("crop refuses a rectangle outside the image",
+           ["crop", rgb, "-o", out, "--x", "10", "--y", "0", "--width", "10", "--height", "5"],
+           rgb, ["inside the 16 x 12 image"])
+
+
 def digest(path):
     with open(path, "rb") as f:
         return hashlib.sha256(f.read()).hexdigest()
@@ -427,6 +487,7 @@ def main():
 
         master_cases(runner, work)
         process_cases(runner, work)
+        compositing_cases(runner, work)
 
         print(f"1..{runner.count}")
         return 1 if runner.failures else 0
