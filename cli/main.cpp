@@ -43,8 +43,16 @@ int main(int argc, char** argv) {
   cli::install_interrupt_handler();
   try {
     app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
+  } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    // One line, like every other error, and the documented status for bad options.
+    std::fprintf(stderr, "astropack: %s (see 'astropack --help')\n", e.what());
+    return exit_status_for(ErrorKind::InvalidArgument);
   } catch (const Error& e) {
     std::fprintf(stderr, "astropack: %s\n", e.what());
     return exit_status_for(e.kind());

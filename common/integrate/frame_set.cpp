@@ -8,6 +8,8 @@
 
 #include "astropack/error.hpp"
 #include "astropack/fits.hpp"
+#include "astropack/image_file.hpp"
+#include "astropack/raw.hpp"
 
 namespace astropack {
 
@@ -26,11 +28,45 @@ std::string describe_geometry(const FitsLayout& layout) {
   return text;
 }
 
+// Geometry and header of any frame file. FITS streams band by band; camera raw
+// and TIFF files have no partial reads, so they are decoded whole when a band
+// is asked for (bands are few unless the memory budget is tiny).
+FitsInfo frame_info(const fs::path& file) {
+  switch (guess_image_format(file)) {
+    case ImageFormat::Fits: return read_fits_info(file);
+    case ImageFormat::CameraRaw: {
+      RawInfo raw = read_raw_info(file);
+      FitsInfo info;
+      info.layout.width = raw.width;
+      info.layout.height = raw.height;
+      info.layout.channels = 1;
+      info.header = std::move(raw.header);
+      return info;
+    }
+    default: {
+      Image image = read_image(file);
+      FitsInfo info;
+      info.layout.width = image.width();
+      info.layout.height = image.height();
+      info.layout.channels = image.channels();
+      info.header = image.header();
+      return info;
+    }
+  }
+}
+
+void copy_band(const Image& image, RowBand band, ImageView out) {
+  for (std::size_t c = 0; c < image.channels(); ++c)
+    for (std::size_t y = 0; y < band.rows; ++y)
+      std::memcpy(out.row(c, y), image.row(c, band.first_row + y), image.width() * sizeof(float));
+}
+
 }  // namespace
 
 struct FrameSet::State {
   std::size_t width = 0, height = 0, channels = 0;
   std::vector<fs::path> files;
+  std::vector<bool> streams;  // FITS files are read band by band
   std::vector<Header> headers;
   std::vector<const Image*> images;
   // One slot per file when files stay open; each slot has its own lock.
@@ -52,7 +88,8 @@ FrameSet FrameSet::from_files(std::vector<fs::path> files) {
   auto state = std::make_unique<State>();
   FitsLayout first;
   for (std::size_t i = 0; i < files.size(); ++i) {
-    FitsInfo info = read_fits_info(files[i]);
+    FitsInfo info = frame_info(files[i]);
+    state->streams.push_back(guess_image_format(files[i]) == ImageFormat::Fits);
     if (i == 0) {
       first = info.layout;
     } else {
@@ -142,9 +179,14 @@ void FrameSet::State::read_raw_band(std::size_t frame, RowBand band, ImageView o
   const State& s = *this;
   if (!s.images.empty()) {
     const Image& image = *s.images[frame];
-    for (std::size_t c = 0; c < s.channels; ++c)
-      for (std::size_t y = 0; y < band.rows; ++y)
-        std::memcpy(out.row(c, y), image.row(c, band.first_row + y), s.width * sizeof(float));
+    copy_band(image, band, out);
+    return;
+  }
+  if (!s.streams[frame]) {
+    const Image image = read_image(s.files[frame]);
+    if (image.width() != s.width || image.height() != s.height || image.channels() != s.channels)
+      throw Error(ErrorKind::InvalidInput, s.files[frame], "changed size while it was being read.");
+    copy_band(image, band, out);
     return;
   }
   if (s.readers.empty()) {

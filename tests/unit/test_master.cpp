@@ -8,6 +8,7 @@
 #include "astropack/fits.hpp"
 #include "astropack/master_frame.hpp"
 #include "astropack/simulate.hpp"
+#include "astropack/tiff.hpp"
 #include "check_main.hpp"
 
 using namespace astropack;
@@ -197,6 +198,26 @@ START_TEST(strict_refuses_and_size_mismatch_is_an_error) {
 }
 END_TEST
 
+START_TEST(tiff_frames_integrate_like_fits) {
+  const fs::path folder = test::scratch_folder("master-tiff");
+  auto files = image_files_in(session() / "biases");
+  files.resize(5);
+  std::vector<fs::path> tiffs;
+  for (const auto& f : files) {
+    const Image frame = read_fits(f);
+    tiffs.push_back(folder / (f.stem().string() + ".tif"));
+    write_tiff(tiffs.back(), frame.view(), frame.header(), SampleFormat::UInt16);
+  }
+  MasterOptions options = default_master_options(MasterType::Bias);
+  options.integration.memory_budget = 1;  // one row per band: every band decodes the TIFF again
+  NoProgress progress;
+  const Image from_fits = make_master(files, options, progress).integration.image;
+  const Image from_tiff = make_master(tiffs, options, progress).integration.image;
+  ck_assert(from_fits.samples() == from_tiff.samples());
+  fs::remove_all(folder);
+}
+END_TEST
+
 START_TEST(auto_rejection_follows_frame_count) {
   ck_assert(auto_rejection_method(3) == RejectionMethod::Percentile);
   ck_assert(auto_rejection_method(6) == RejectionMethod::Percentile);
@@ -227,6 +248,7 @@ int main() {
   ADD_TEST(science, master_flat_follows_the_true_vignetting);
   ADD_TEST(science, mismatched_frames_are_named);
   ADD_TEST(science, strict_refuses_and_size_mismatch_is_an_error);
+  ADD_TEST(science, tiff_frames_integrate_like_fits);
   suite_add_tcase(suite, science);
   TCase* rules = tcase_create("rules");
   ADD_TEST(rules, auto_rejection_follows_frame_count);

@@ -25,7 +25,10 @@ enum class ScaleEstimator {
 enum class Weighting {
   None,      // all frames count the same (calibration frames)
   Exposure,  // proportional to exposure time
-  Noise,     // 1 / (scale x background noise)^2, as Siril's -weighted
+  // 1 / (multiplier x background noise)^2: the inverse variance of the
+  // normalised frame. Siril's -weighted uses the scale ratio alone, which is the
+  // same for additive normalisations and differs for multiplicative ones.
+  Noise,
 };
 
 struct IntegrationOptions {
