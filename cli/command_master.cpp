@@ -138,7 +138,7 @@ void add_master_command(CLI::App& app, const GlobalOptions& global) {
   sub->add_option("--darkflat", a->darkflat, "Flats: master dark-flat to subtract first");
   sub->add_option("--offset", a->offset_adu, "Flats: constant offset in ADU to subtract first");
   sub->add_option("--gain", a->gain, "Sensor gain in e-/ADU for averaged-sigma (default: estimated)");
-  sub->add_option("--memory", a->memory, "Memory budget for the frame buffers, e.g. 2G (default: a quarter of RAM)");
+  sub->add_option("--memory", a->memory, "Memory budget for the whole integration, e.g. 2G (default: a quarter of RAM)");
   sub->add_option("--threads", a->threads, "Worker threads (default: all cores)");
   sub->add_flag("--strict", a->strict, "Refuse frames whose exposure, gain, temperature... differ");
   sub->add_flag("--rejection-maps", a->rejection_maps,

@@ -251,7 +251,10 @@ IntegrationResult integrate(const FrameSet& frames, const IntegrationOptions& op
   result.weights = frame_weights(frames, options, result.measurements, setup.scaling);
   setup.weights = result.weights;
   set_combiner(setup, options, frames.size());
-  setup.memory_budget = options.memory_budget;
+  // The budget bounds the whole integration, not only the band buffers.
+  setup.memory_budget = band_budget_within(
+      options.memory_budget ? options.memory_budget : default_memory_budget(), frames,
+      options.rejection_maps, options.threads);
   setup.rejection_maps = options.rejection_maps;
   setup.threads = options.threads;
 

@@ -78,6 +78,23 @@ void read_band_of_all_frames(const FrameSet& frames, RowBand band, float* buffer
 
 }  // namespace
 
+std::size_t band_budget_within(std::size_t total, const FrameSet& frames, bool rejection_maps,
+                               int threads) {
+  // The program, its libraries, CFITSIO's buffers, the headers of thousands of frames.
+  constexpr std::size_t kProcessReserve = std::size_t{32} << 20;
+  constexpr std::size_t kHugePage = std::size_t{2} << 20;
+  const std::size_t width = frames.width(), n = frames.size();
+  const std::size_t image =
+      width * frames.height() * frames.channels() * sizeof(float) * (rejection_maps ? 3 : 1);
+  // Stacks of a whole line (the most a combiner gets), line results, the FITS
+  // read buffer and the rejection workspace.
+  const std::size_t per_thread =
+      (width * n + 2 * width) * sizeof(float) + kHugePage + n * 64;
+  const std::size_t fixed = image + per_thread * static_cast<std::size_t>(thread_count(threads)) +
+                            kHugePage + kProcessReserve;
+  return total > fixed ? total - fixed : 1;  // 1 byte: one row per band, the least there is
+}
+
 StackEngineResult run_stack_engine(const FrameSet& frames, const StackEngineSetup& setup,
                                    Progress& progress) {
   const std::size_t n = frames.size();
@@ -89,6 +106,7 @@ StackEngineResult run_stack_engine(const FrameSet& frames, const StackEngineSetu
     throw Error(ErrorKind::Internal, "weights were given for a different number of frames.");
   if (n > 65535) throw Error(ErrorKind::InvalidArgument, "at most 65535 frames can be stacked at once.");
 
+  const int threads = thread_count(setup.threads);
   BandPlanInput plan_input;
   plan_input.width = width;
   plan_input.height = height;
@@ -97,7 +115,6 @@ StackEngineResult run_stack_engine(const FrameSet& frames, const StackEngineSetu
   plan_input.budget_bytes = setup.memory_budget ? setup.memory_budget : default_memory_budget();
   plan_input.buffers = 1;
   const std::vector<RowBand> bands = plan_bands(plan_input);
-  const int threads = thread_count(setup.threads);
 
   StackEngineResult result;
   result.image = Image(width, height, channels);

@@ -38,7 +38,7 @@ struct IntegrationOptions {
   ScaleEstimator estimator = ScaleEstimator::Ikss;
   Weighting weighting = Weighting::None;
   std::size_t reference = 0;       // frame whose location/scale the others are matched to
-  std::size_t memory_budget = 0;   // bytes; 0 = default_memory_budget()
+  std::size_t memory_budget = 0;   // bytes for the whole integration; 0 = default_memory_budget()
   bool rejection_maps = false;
   int threads = 0;                 // 0 = all cores
 };

@@ -69,4 +69,10 @@ struct StackEngineResult {
 StackEngineResult run_stack_engine(const FrameSet& frames, const StackEngineSetup& setup,
                                    Progress& progress);
 
+// The StackEngineSetup::memory_budget (band buffers) that keeps a whole
+// integration of `frames`, the result, the maps, the per-thread scratch and
+// the rest of the process, within `total` bytes (at least one row per band).
+std::size_t band_budget_within(std::size_t total, const FrameSet& frames, bool rejection_maps,
+                               int threads);
+
 }  // namespace astropack
