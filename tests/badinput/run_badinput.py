@@ -349,6 +349,22 @@ def compositing_cases(runner, work):
            ["crop", rgb, "-o", out, "--x", "10", "--y", "0", "--width", "10", "--height", "5"],
            rgb, ["inside the 16 x 12 image"])
 
+    # Background extraction: degree, sample files, the model over the output.
+    expect("background refuses degree 7",
+           ["background", rgb, "-o", out, "--degree", "7"], rgb, ["between 1 and 4"])
+    samples = os.path.join(folder, "samples.txt")
+    with open(samples, "w") as f:
+        f.write("# x y\n2 2\n14 2\nnot a point\n")
+    expect("background names the bad line of a sample file",
+           ["background", rgb, "-o", out, "--samples", samples], samples, ["line 4"])
+    with open(samples, "w") as f:
+        f.write("2 2\n14 2\n2 10\n40 5\n")
+    expect("background refuses a sample point outside the image",
+           ["background", rgb, "-o", out, "--samples", samples, "--degree", "1"], rgb,
+           ["outside the 16 x 12 image"])
+    expect("background refuses a model written over the output",
+           ["background", rgb, "-o", out, "--model", out], out, ["different file names"])
+
 
 def digest(path):
     with open(path, "rb") as f:
