@@ -10,11 +10,22 @@
 // - boxes are rejected against the fitted surface, not a global level: fit, measure
 //   the residual scatter (1.4826 MAD), drop boxes more than `high_rejection` sigmas
 //   above it (nebula, star halos) or `low_rejection` below (dust, dark edges), refit,
-//   until nothing changes. A strong gradient thus does not reject its own bright end;
+//   until nothing changes; first with a plane, which cannot bend around a nebula in
+//   the middle, then with each degree up to the requested one. A strong gradient
+//   thus does not reject its own bright end;
+// - the grid neighbours of boxes rejected as too bright go too (faint nebula wings),
+//   as long as three boxes per coefficient remain;
+// - among the boxes kept, the background is their lower envelope (extra light only
+//   adds): boxes more than their statistical error above the surface get a weight
+//   of 0.001 in a reweighted fit (asymmetric least squares, as for spectral
+//   baselines). The constant offset this leaves (about one error) cancels with
+//   keep_level;
 // - which boxes count is decided once on the mean of the channels, then every
-//   channel is fitted on the same boxes;
+//   channel is fitted on the same boxes and weights;
 // - coordinates are scaled to [-1, 1] before the least squares (GSL's
-//   gsl_multifit_linear), so degree 4 stays well conditioned on large images.
+//   gsl_multifit_wlinear), so degree 4 stays well conditioned on large images.
+// Choose the lowest degree that describes the gradient: where a nebula fills the
+// middle of the frame, only the edges constrain a curved surface there.
 // User sample points replace the grid; they are trusted (no box rejection).
 // Subtraction keeps the mean level of the background (out = in - model + mean), as
 // Siril adds back the mean of its samples; division gives out = in / model * mean.
