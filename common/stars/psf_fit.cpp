@@ -96,10 +96,12 @@ PsfFit fit_psf(ConstImageView channel, const DetectedStar& star, const PsfOption
   gsl_blas_ddot(gsl_multifit_nlinear_residual(work), gsl_multifit_nlinear_residual(work), &chi);
   gsl_multifit_nlinear_free(work);
 
+  // An amplitude far above every pixel is a degenerate cusp, not a star.
   const double a = p[4], b = p[5], c = p[6];
   const double det = a * c - b * b;
   if ((status != GSL_SUCCESS && status != GSL_EMAXITER) || !(a > 0) || !(c > 0) || !(det > 0) ||
-      !(p[1] > 0) || !std::isfinite(p[0]) || std::hypot(p[2] - star.x, p[3] - star.y) > radius / 2)
+      !(p[1] > 0) || !std::isfinite(p[0]) ||
+      p[1] > 3 * std::max(star.peak, 3 * star.noise) || std::hypot(p[2] - star.x, p[3] - star.y) > radius / 2)
     return fit;
   const double mean = (a + c) / 2, spread = std::sqrt((a - c) * (a - c) / 4 + b * b);
   const double strong = mean + spread, weak = mean - spread;  // eigenvalues of the form
