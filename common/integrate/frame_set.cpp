@@ -148,6 +148,10 @@ fs::path FrameSet::file(std::size_t frame) const {
   return m_state->files.empty() ? fs::path{} : m_state->files.at(frame);
 }
 
+bool FrameSet::keeps_files_open() const noexcept {
+  return m_state->files.empty() || !m_state->readers.empty();
+}
+
 void FrameSet::subtract_on_read(std::shared_ptr<const Image> master, float constant,
                                 const fs::path& master_file) {
   if (master && (master->width() != width() || master->height() != height() ||

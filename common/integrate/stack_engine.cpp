@@ -33,6 +33,9 @@ int thread_count(int requested) {
 // kBlock values) stay in the first-level caches between the two steps.
 constexpr std::size_t kBlock = 64;
 
+// Band buffer size beyond which taller bands gain nothing (see below).
+constexpr std::size_t kPreferredBandBytes = std::size_t{256} << 20;
+
 // The band buffer: left uninitialised (every read fills it whole) and, on
 // Linux, backed by transparent huge pages where the system grants them on
 // request. Touching gigabytes of fresh memory 4 KiB at a time costs seconds
@@ -113,6 +116,11 @@ StackEngineResult run_stack_engine(const FrameSet& frames, const StackEngineSetu
   plan_input.channels = channels;
   plan_input.frames = n;
   plan_input.budget_bytes = setup.memory_budget ? setup.memory_budget : default_memory_budget();
+  // The budget is a bound, not a target: past a few hundred MB taller bands
+  // only cost more fresh memory to fault in (seconds for gigabytes), unless
+  // every band has to open the files again.
+  if (frames.keeps_files_open())
+    plan_input.budget_bytes = std::min(plan_input.budget_bytes, kPreferredBandBytes);
   plan_input.buffers = 1;
   const std::vector<RowBand> bands = plan_bands(plan_input);
 

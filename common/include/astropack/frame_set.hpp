@@ -33,6 +33,9 @@ class FrameSet {
   const Header& header(std::size_t frame) const;
   // Empty for in-memory frames.
   std::filesystem::path file(std::size_t frame) const;
+  // False when there are too many files to keep open, so each read_band
+  // opens its file again (then fewer, taller bands read faster).
+  bool keeps_files_open() const noexcept;
 
   // Every frame read from now on has `master` (if given) and `constant`
   // subtracted: how flats are bias- or dark-flat-corrected on the fly.
