@@ -58,7 +58,7 @@ def human_bytes(n):
 
 
 def timed_run(command, env=None, cwd=None, log=None):
-    """Runs command under /usr/bin/time -v; returns (wall seconds, peak RSS bytes)."""
+    """Runs command under /usr/bin/time -v; returns (wall seconds, peak RSS bytes, CPU seconds)."""
     with tempfile.NamedTemporaryFile("r", suffix=".time", delete=False) as report:
         report_path = report.name
     try:
@@ -75,7 +75,8 @@ def timed_run(command, env=None, cwd=None, log=None):
         sys.exit(f"bench_master: {Path(str(command[0])).name} failed "
                  f"(exit {result.returncode}){where}")
     rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", text)
-    return wall, int(rss.group(1)) * 1024 if rss else 0
+    cpu = sum(float(m) for m in re.findall(r"(?:User|System) time \(seconds\): ([0-9.]+)", text))
+    return wall, int(rss.group(1)) * 1024 if rss else 0, cpu
 
 
 def frames_present(frame_dir, count, width, height):
@@ -123,8 +124,8 @@ def run_astropack(args, frame_dir, work):
         command += ["--memory", args.memory]
     command.append(frame_dir)
     warm_cache(frame_dir)
-    wall, rss = timed_run(command, log=work / "astropack.log")
-    return wall, rss, output
+    wall, rss, cpu = timed_run(command, log=work / "astropack.log")
+    return wall, rss, cpu, output
 
 
 def run_siril(args, frame_dir, work):
@@ -153,11 +154,11 @@ def run_siril(args, frame_dir, work):
     script = work / "siril-stack.ssf"
     script.write_text("\n".join(lines) + "\n")
     warm_cache(frame_dir)
-    wall, rss = timed_run(["siril-cli", "-d", work, "-s", script], env=env,
-                          log=work / "siril.log")
+    wall, rss, cpu = timed_run(["siril-cli", "-d", work, "-s", script], env=env,
+                               log=work / "siril.log")
     if not output.exists():
         sys.exit(f"bench_master: siril-cli wrote no master; see {work / 'siril.log'}")
-    return wall, rss, output
+    return wall, rss, cpu, output
 
 
 def main():
@@ -208,19 +209,21 @@ def main():
           f"{args.threads} threads" + (f", astropack --memory {args.memory}" if args.memory else ""))
     try:
         make_frames(args, frame_dir)
-        a_wall, a_rss, a_out = run_astropack(args, frame_dir, work)
+        a_wall, a_rss, a_cpu, a_out = run_astropack(args, frame_dir, work)
         pixels = args.frames * args.width * args.height
         print(f"astropack  wall {a_wall:8.2f} s  peak RSS {human_bytes(a_rss):>12}  "
-              f"({a_wall * 1e9 / pixels:.1f} ns per frame pixel)")
+              f"CPU {a_cpu:8.2f} s ({a_cpu * 1e9 / pixels:.1f} ns per frame pixel)")
         if args.memory:
             budget = parse_size(args.memory)
             verdict = "within" if a_rss <= budget else "OVER"
             print(f"astropack  peak RSS {verdict} the --memory budget of {human_bytes(budget)}")
         if not args.no_siril:
-            s_wall, s_rss, s_out = run_siril(args, frame_dir, work)
-            print(f"siril-cli  wall {s_wall:8.2f} s  peak RSS {human_bytes(s_rss):>12}")
+            s_wall, s_rss, s_cpu, s_out = run_siril(args, frame_dir, work)
+            print(f"siril-cli  wall {s_wall:8.2f} s  peak RSS {human_bytes(s_rss):>12}  "
+                  f"CPU {s_cpu:8.2f} s")
             print(f"ratio astropack/Siril: wall {a_wall / s_wall:.3f} "
-                  f"(astropack {s_wall / a_wall:.2f}x faster), peak RSS {a_rss / s_rss:.3f}")
+                  f"(astropack {s_wall / a_wall:.2f}x faster), peak RSS {a_rss / s_rss:.3f}, "
+                  f"CPU {a_cpu / s_cpu:.3f}")
             diff = subprocess.run([str(args.compare), str(a_out), str(s_out)], check=True,
                                   capture_output=True, text=True).stdout.strip()
             print(f"masters: {diff}")
