@@ -3,6 +3,7 @@
 
 #include <libgimp/gimpui.h>
 
+#include "dialog_run.hpp"
 #include "fits_names.hpp"
 #include "i18n.hpp"
 
@@ -21,7 +22,7 @@ bool run_save_dialog(FitsSaveValues& values) {
                      0);
   gtk_widget_show(frame);
   gtk_widget_show(dialog);
-  const bool ok = gimp_dialog_run(GIMP_DIALOG(dialog)) == GTK_RESPONSE_OK;
+  const bool ok = run_dialog(dialog) == GTK_RESPONSE_OK;
   gtk_widget_destroy(dialog);
   return ok;
 }

@@ -12,8 +12,10 @@
 //  4. siril-cli loads the files GIMP saved and saves them again with the same pixels.
 //  5. A FITS with no image and a truncated FITS are refused with a clear message; GIMP and
 //     the plug-in keep working.
-// Usage: gimp_fits <plug-in binary>. Exits 77 (skipped) without gimp-console-2.10 (or
-// without siril-cli for part 4), unless CI=true.
+//  6. Under xvfb-run, the interactive save shows its dialog (a screenshot is taken and
+//     must not be blank), saves with the dialog's values, and RUN-WITH-LAST-VALS reuses them.
+// Usage: gimp_fits <plug-in binary>. Exits 77 (skipped) without gimp-console-2.10; parts 4
+// and 6 are skipped without siril-cli or xvfb-run. With CI=true, anything missing fails.
 #include <fitsio.h>
 #include <unistd.h>
 
@@ -356,6 +358,66 @@ void check_siril(const fs::path& dir, const std::vector<std::string>& files, boo
   }
 }
 
+// The interactive scenario: one image, one layer (so GIMP's export dialog has nothing
+// to ask), our dialog answered by the plug-in's test hook.
+const char* kDialogScript = R"SCM(
+(define (dialog-test dir)
+  (let* ((img (car (gimp-file-load RUN-NONINTERACTIVE (string-append dir "/rgb32.fit") "rgb32.fit")))
+         (d (car (gimp-image-get-active-drawable img))))
+    (file-astropack-fits-save RUN-INTERACTIVE img d (string-append dir "/dialog.fits")
+                              "dialog.fits" 16)
+    (file-astropack-fits-save RUN-WITH-LAST-VALS img d (string-append dir "/last.fits")
+                              "last.fits" 16)
+    (gimp-image-delete img))
+  (gimp-message "DIALOG-TEST-DONE"))
+)SCM";
+
+// Part 6.
+void check_dialog(const fs::path& dir, const std::string& gimp, const Image& expected,
+                  bool in_ci) {
+  const std::string xvfb = find_program("xvfb-run");
+  if (xvfb.empty()) {
+    std::printf("xvfb-run not found: the save dialog not checked\n");
+    check(!in_ci, "xvfb-run is installed (CI=true)");
+    return;
+  }
+  std::ofstream(dir / "dialog.scm") << kDialogScript;
+  const fs::path shot = dir / "dialog-screenshot.tif";
+  std::string command = "env LANG=C.UTF-8 GIMP2_DIRECTORY='";
+  command.append((dir / "profile").string()).append("' ASTROPACK_DIALOG_SCREENSHOT='");
+  command.append(shot.string()).append("' timeout 300 '").append(xvfb);
+  command.append("' -a -s '-screen 0 1280x1024x24' '").append(gimp);
+  command.append("' -i -d -f --gimprc='").append((dir / "gimprc").string());
+  command.append("' -b '(begin (load \"").append((dir / "dialog.scm").string());
+  command.append("\") (dialog-test \"").append(dir.string());
+  command.append("\"))' -b '(gimp-quit 0)' > '").append((dir / "dialog.log").string());
+  command.append("' 2>&1");
+  const int status = std::system(command.c_str());
+  const std::string log = read_text(dir / "dialog.log");
+  const bool ok = status == 0 && log.find("DIALOG-TEST-DONE") != std::string::npos &&
+                  log.find("execution error") == std::string::npos &&
+                  log.find("Plug-in crashed") == std::string::npos;
+  check(ok, "the interactive save ran under xvfb-run");
+  if (!ok) std::printf("--- dialog log ---\n%s\n------\n", log.c_str());
+  try {
+    const Image screenshot = read_tiff(shot);
+    std::vector<float> levels(screenshot.samples());
+    std::sort(levels.begin(), levels.end());
+    const auto distinct = std::unique(levels.begin(), levels.end()) - levels.begin();
+    check(screenshot.width() >= 100 && screenshot.height() >= 50 && distinct >= 8,
+          "the dialog's screenshot shows a dialog (" + std::to_string(screenshot.width()) + "x" +
+              std::to_string(screenshot.height()) + ", " + std::to_string(distinct) +
+              " grey levels)");
+    // The dialog starts at 32-bit float (the 16 passed in interactive mode is not used).
+    check(bitpix_of(dir / "dialog.fits") == -32, "the dialog's default saves 32-bit float");
+    expect_identical(read_fits(dir / "dialog.fits"), expected,
+                     "the interactive save keeps the values");
+    check(bitpix_of(dir / "last.fits") == -32, "RUN-WITH-LAST-VALS reuses the dialog's choice");
+  } catch (const Error& e) {
+    check(false, std::string("dialog: ") + e.what());
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -568,6 +630,9 @@ int main(int argc, char** argv) {
     } catch (const Error& e) {
       check(false, std::string("layers: ") + e.what());
     }
+
+    // --- 6. the save dialog ------------------------------------------------------------------
+    check_dialog(dir, gimp, inputs[3].expected, in_ci);
 
     // --- 4. Siril reads GIMP's files ---------------------------------------------------------
     check_siril(dir,
