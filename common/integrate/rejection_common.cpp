@@ -52,10 +52,11 @@ float median_of_three(float a, float b, float c) {
 
 // The k-th smallest of a[0..n) (0-based); reorders a so that a[0..k) holds
 // values <= the result. Quickselect with branch-free partitions, then an
-// insertion sort once few values are left.
+// insertion sort of the last 5 values or fewer (its branches mispredict,
+// so partitioning goes on as long as it is cheaper).
 float select_kth(float* a, std::size_t n, std::size_t k) {
   std::size_t lo = 0, hi = n;
-  while (hi - lo > 12) {
+  while (hi - lo > 5) {
     const float pivot = median_of_three(a[lo], a[lo + (hi - lo) / 2], a[hi - 1]);
     const std::size_t below = partition_front(a, lo, hi, [pivot](float x) { return x < pivot; });
     if (k < below) {
