@@ -17,6 +17,8 @@ void add_info_command(CLI::App& app, const GlobalOptions& global);
 void add_simulate_command(CLI::App& app, const GlobalOptions& global);
 void add_master_command(CLI::App& app, const GlobalOptions& global);
 void add_convert_command(CLI::App& app, const GlobalOptions& global);
+void add_calibrate_command(CLI::App& app, const GlobalOptions& global);
+void add_debayer_command(CLI::App& app, const GlobalOptions& global);
 void add_scnr_command(CLI::App& app, const GlobalOptions& global);
 void add_stretch_command(CLI::App& app, const GlobalOptions& global);
 void add_noise_command(CLI::App& app, const GlobalOptions& global);

@@ -26,6 +26,8 @@ int main(int argc, char** argv) {
   cli::add_simulate_command(app, global);
   cli::add_master_command(app, global);
   cli::add_convert_command(app, global);
+  cli::add_calibrate_command(app, global);
+  cli::add_debayer_command(app, global);
   cli::add_scnr_command(app, global);
   cli::add_stretch_command(app, global);
   cli::add_noise_command(app, global);
