@@ -380,6 +380,9 @@ struct Decoding {
   // 16-bit data with no BZERO or a whole one), so they are read as int:
   // exactly the same values as doubles, half the bytes to move under the lock.
   bool integers = false;
+  // Standard unsigned 16-bit data (BZERO 32768, BSCALE 1): read as unsigned
+  // short and converted through a table of the 65536 possible results.
+  bool unsigned16 = false;
 };
 
 // How the decoding is decided: from the header alone or after looking at the values.
@@ -418,6 +421,8 @@ Plan plan_decoding(int bitpix, const std::vector<Card>& cards) {
         plan.rule = Rule::ShortSigned;
       } else if (*bzero == 0.0) {
         plan.decoding.offset = 32768.0;
+      } else if (*bzero == 32768.0) {
+        plan.decoding.unsigned16 = true;
       }
       break;
     case LONG_IMG:
@@ -615,11 +620,55 @@ void read_plane_rows_as(int type, fitsfile* fits, const fs::path& file, const Fi
   }
 }
 
+// Unsigned 16-bit rows: each of the 65536 values has one result, computed
+// once per decoding as (value + offset) / divisor in double like the others.
+void read_plane_rows_u16(fitsfile* fits, const fs::path& file, const FitsLayout& layout,
+                         std::size_t plane, std::size_t first_row, std::size_t rows,
+                         const Decoding& decoding, float* out, std::size_t out_stride) {
+  thread_local std::vector<float> table;
+  thread_local Decoding table_decoding;
+  if (table.empty() || table_decoding.offset != decoding.offset ||
+      table_decoding.divisor != decoding.divisor) {
+    table.resize(65536);
+    for (std::size_t v = 0; v < table.size(); ++v)
+      table[v] = static_cast<float>((double(v) + decoding.offset) / decoding.divisor);
+    table_decoding = decoding;
+  }
+  const std::size_t width = layout.width;
+  const std::size_t chunk_rows = std::max<std::size_t>(1, kReadChunkSamples / width);
+  thread_local std::vector<unsigned short> buffer;
+  const std::size_t needed = std::min(rows, chunk_rows) * width;
+  if (buffer.size() < needed) buffer.resize(needed);
+  for (std::size_t done = 0; done < rows;) {
+    const std::size_t count = std::min(chunk_rows, rows - done);
+    long long first[3] = {1, static_cast<long long>(first_row + done + 1),
+                          static_cast<long long>(plane + 1)};
+    int status = 0;
+    int any_null = 0;
+    {
+      std::unique_lock lock(cfitsio_mutex(), std::defer_lock);
+      if (pixel_reads_need_lock()) lock.lock();
+      fits_read_pixll(fits, TUSHORT, first, static_cast<long long>(count * width), nullptr,
+                      buffer.data(), &any_null, &status);
+      if (status != 0) fits_clear_errmsg();
+    }
+    if (status != 0) throw_read_error(file, status, &layout);
+    for (std::size_t r = 0; r < count; ++r) {
+      const unsigned short* source = buffer.data() + r * width;
+      float* target = out + (done + r) * out_stride;
+      for (std::size_t x = 0; x < width; ++x) target[x] = table[source[x]];
+    }
+    done += count;
+  }
+}
+
 void read_plane_rows(fitsfile* fits, const fs::path& file, const FitsLayout& layout,
                      std::size_t plane, std::size_t first_row, std::size_t rows,
                      const Decoding& decoding, float* out, std::size_t out_stride,
                      Range* range) {
-  if (decoding.integers) {
+  if (decoding.unsigned16 && out != nullptr && range == nullptr) {
+    read_plane_rows_u16(fits, file, layout, plane, first_row, rows, decoding, out, out_stride);
+  } else if (decoding.integers) {
     read_plane_rows_as<int>(TINT, fits, file, layout, plane, first_row, rows, decoding, out,
                             out_stride, range);
   } else {
