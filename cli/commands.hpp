@@ -33,5 +33,6 @@ void add_blur_command(CLI::App& app, const GlobalOptions& global);
 void add_unsharp_command(CLI::App& app, const GlobalOptions& global);
 void add_crop_command(CLI::App& app, const GlobalOptions& global);
 void add_background_command(CLI::App& app, const GlobalOptions& global);
+void add_starless_command(CLI::App& app, const GlobalOptions& global);
 
 }  // namespace astropack::cli

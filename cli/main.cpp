@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
   cli::add_unsharp_command(app, global);
   cli::add_crop_command(app, global);
   cli::add_background_command(app, global);
+  cli::add_starless_command(app, global);
 
   cli::install_interrupt_handler();
   try {

@@ -365,6 +365,17 @@ def compositing_cases(runner, work):
     expect("background refuses a model written over the output",
            ["background", rgb, "-o", out, "--model", out], out, ["different file names"])
 
+    # Star separation: parameter ranges, outputs that collide.
+    expect("starless refuses a minimum peak below the threshold",
+           ["starless", rgb, "-o", out, "--threshold", "5", "--min-peak", "3"], rgb,
+           ["between the detection threshold and 1000"])
+    expect("starless refuses a mask growth of 0.5",
+           ["starless", mono, "-o", out, "--mask-growth", "0.5"], mono, ["between 1 and 5"])
+    expect("starless refuses a stars layer written over the starless image",
+           ["starless", mono, "-o", out, "--stars", out], out, ["different file names"])
+    expect("starless refuses to write over its input",
+           ["starless", mono, "-o", mono], mono, ["input"])
+
 
 def digest(path):
     with open(path, "rb") as f:
