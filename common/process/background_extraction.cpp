@@ -372,9 +372,9 @@ BackgroundResult extract_background(ConstImageView image, const BackgroundParams
     ImageView model = result.model.view().plane(c);
     const long rows = static_cast<long>(h);
     const int degree = params.degree;
-    double total = 0.0;
-#pragma omp parallel for schedule(static) default(none) shared(model, coefficients, s) \
-    firstprivate(rows, w, degree) reduction(+ : total)
+    std::vector<double> row_sums(h, 0.0);
+#pragma omp parallel for schedule(static) default(none) shared(model, coefficients, s, row_sums) \
+    firstprivate(rows, w, degree)
     for (long y = 0; y < rows; ++y) {
       float* out = model.row(0, static_cast<std::size_t>(y));
       const double v = s.v(static_cast<double>(y));
@@ -383,10 +383,11 @@ BackgroundResult extract_background(ConstImageView image, const BackgroundParams
         out[x] = static_cast<float>(evaluate(coefficients, degree, s.u(static_cast<double>(x)), v));
         row_sum += out[x];
       }
-      total += row_sum;
+      row_sums[static_cast<std::size_t>(y)] = row_sum;
     }
-    // The mean over the image (summed per row, so independent of the thread count
-    // up to the order of the final additions).
+    // The mean over the image, rows added in order: the same at any thread count.
+    double total = 0.0;
+    for (double r : row_sums) total += r;
     const double mean = total / static_cast<double>(w * h);
     ConstImageView in = image.plane(c);
     ImageView out = result.corrected.view().plane(c);

@@ -2,6 +2,8 @@
 // Background extraction: known surfaces under stars, nebulae and noise, user
 // samples, the division mode, and the simulated session's planted gradient
 // (its exact value comes from the simulator's own sky model).
+#include <omp.h>
+
 #include <algorithm>
 #include <cmath>
 #include <fstream>
@@ -199,6 +201,23 @@ START_TEST(parameters_name_their_ranges) {
 }
 END_TEST
 
+START_TEST(result_does_not_depend_on_the_thread_count) {
+  auto truth = [](std::size_t c, double x, double y) {
+    return 0.1 + 0.001 * c + 1e-4 * x - 2e-4 * y;
+  };
+  const Image image = scene(300, 200, 3, truth, 0.003, 5);
+  NoProgress quiet;
+  BackgroundParams p;
+  p.degree = 3;
+  omp_set_num_threads(1);
+  const BackgroundResult one = extract_background(image.view(), p, quiet);
+  omp_set_num_threads(3);
+  const BackgroundResult three = extract_background(image.view(), p, quiet);
+  ck_assert(one.corrected.samples() == three.corrected.samples());
+  ck_assert(one.model.samples() == three.model.samples());
+}
+END_TEST
+
 // The simulated session: truth/sky.fit holds the background gradient (a plane of
 // +-15 % along a random direction), the nebula and the stars of light 1. The
 // simulator's sky model gives the background alone, so the residual gradient
@@ -252,6 +271,7 @@ int main() {
   ADD_TEST(tc, divides_out_a_multiplicative_falloff);
   ADD_TEST(tc, user_samples_replace_the_grid);
   ADD_TEST(tc, parameters_name_their_ranges);
+  ADD_TEST(tc, result_does_not_depend_on_the_thread_count);
   ADD_TEST(tc, simulated_session_gradient_is_removed);
   suite_add_tcase(suite, tc);
   return astropack::test::run_suite(suite);
