@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <future>
 #include <memory>
@@ -82,16 +83,34 @@ class WrittenFiles {
 struct FrameReport {
   std::string line;
   std::vector<std::string> warnings;
-  std::size_t channels = 0;  // of the written image
+  Image image;  // to write
 };
 
-// One light from file to file. Pure apart from the two file operations.
-FrameReport process_light(const Image& light, const fs::path& file, const fs::path& target,
+// Reads a light into `buffer`, reusing its memory when the size allows (FITS lights;
+// raw and TIFF files come through read_image).
+void read_light(const fs::path& file, Image& buffer) {
+  if (guess_image_format(file) != ImageFormat::Fits) {
+    buffer = read_image(file);
+    return;
+  }
+  FitsBandReader reader(file);
+  const FitsLayout& layout = reader.layout();
+  if (buffer.width() != layout.width || buffer.height() != layout.height ||
+      buffer.channels() != layout.channels)
+    buffer = Image(layout.width, layout.height, layout.channels);
+  reader.read_rows(0, buffer.view());
+  buffer.header() = reader.header();
+}
+
+// Calibrates the light in `buffer` (whose memory the result takes over) and says
+// what was done.
+FrameReport process_light(Image& buffer, const fs::path& file, const fs::path& target,
                           const PreparedCalibration& prepared, const DefectMap* map,
                           const CalibrateArgs& a) {
-  LightCalibrationResult r = calibrate_light(light, file, prepared);
-  Image image = std::move(r.image);
+  LightCalibrationResult r = calibrate_light(std::move(buffer), file, prepared);
   FrameReport report;
+  report.image = std::move(r.image);
+  Image& image = report.image;
   report.warnings = std::move(r.warnings);
   report.line = target.filename().string();
   report.line.append(": ");
@@ -117,14 +136,12 @@ FrameReport process_light(const Image& light, const fs::path& file, const fs::pa
     report.line.append(negative);
   }
   if (a.debayer) {
-    image = debayer(image, *parse_demosaic_method(a.demosaic));
+    image = debayer(image, *parse_demosaic_method(a.demosaic));  // a new 3-channel image
     report.line.append(", debayered (").append(a.demosaic).append(")");
   }
   if (!report.warnings.empty())
     report.line.append(", ").append(std::to_string(report.warnings.size())).append(
         report.warnings.size() == 1 ? " warning" : " warnings");
-  write_fits(target, image, a.sixteen_bits ? SampleFormat::UInt16 : SampleFormat::Float32);
-  report.channels = image.channels();
   return report;
 }
 
@@ -203,24 +220,41 @@ void run_calibrate(const CalibrateArgs& a, const GlobalOptions& global) {
         true);
   }
 
-  // Reading the next light overlaps the work on this one; the files are written in order.
+  // A pipeline of three lights: the next one is read and the previous one written
+  // while this one is calibrated. Three frame buffers take turns, so a long run does
+  // not fault in fresh memory for every light. Files are written in order, one at a
+  // time; the futures are declared after `written` and the buffers, so on an error
+  // they finish before those go away.
   WrittenFiles written;
   std::size_t warning_count = 0;
   Sequence sequence = names.sequence;
-  std::future<Image> next = std::async(std::launch::async, read_image, files.front());
+  std::array<Image, 3> buffers;
+  const SampleFormat format = a.sixteen_bits ? SampleFormat::UInt16 : SampleFormat::Float32;
+  auto read_into = [&files, &buffers](std::size_t i) { read_light(files[i], buffers[i % 3]); };
+  std::future<void> reading = std::async(std::launch::async, read_into, 0);
+  std::future<void> writing;
   for (std::size_t i = 0; i < files.size(); ++i) {
     throw_if_cancelled(progress);
     progress.report(static_cast<double>(i) / static_cast<double>(files.size()), "calibrating");
-    Image light = next.get();
-    if (i + 1 < files.size()) next = std::async(std::launch::async, read_image, files[i + 1]);
+    reading.get();
+    // Buffer (i + 1) % 3 last held light i - 2, whose write finished before light
+    // i - 1's began.
+    if (i + 1 < files.size()) reading = std::async(std::launch::async, read_into, i + 1);
+    FrameReport report = process_light(buffers[i % 3], files[i], names.files[i], prepared,
+                                       map ? &*map : nullptr, a);
+    sequence.layers = static_cast<int>(report.image.channels());
+    if (writing.valid()) writing.get();
     written.add(names.files[i]);
-    const FrameReport report =
-        process_light(light, files[i], names.files[i], prepared, map ? &*map : nullptr, a);
+    writing = std::async(std::launch::async,
+                         [&buffers, &names, format, i, image = std::move(report.image)]() mutable {
+                           write_fits(names.files[i], image, format);
+                           buffers[i % 3] = std::move(image);  // its memory serves again
+                         });
     for (const std::string& w : report.warnings) say(files[i].string() + ": " + w, true);
     warning_count += report.warnings.size();
-    sequence.layers = static_cast<int>(report.channels);
     say(report.line, false);
   }
+  if (writing.valid()) writing.get();
   progress.report(1.0, "calibrating");
 
   write_seq(seq_file, sequence);

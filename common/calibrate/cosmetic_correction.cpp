@@ -112,12 +112,29 @@ void detect(ConstImageView plane, std::size_t step, std::uint8_t* flags,
   for_each_row(h, plane.pixel_count(), [&](std::size_t y) {
     if (y < kMargin || y >= h - kMargin) return;
     const float* row = plane.row(0, y);
+    const float* above_row = plane.row(0, y - step);
+    const float* below_row = plane.row(0, y + step);
     const std::uint8_t* f = flags + y * w;
+    const double class_sigma[2] = {noise[(y % step) * 2], noise[(y % step) * 2 + (step - 1)]};
     float r[8], dev[8];
     for (std::size_t x = kMargin; x < w - kMargin; ++x) {
       if (f[x] != kClean) continue;
       const float v = row[x];
       if (!std::isfinite(v)) continue;
+      // Quick rejection of the great majority: the full tests below need the pixel
+      // beyond the median of its ring by k sigma, and that median lies between the
+      // lowest and highest of all eight neighbours.
+      float lowest = v, highest = v;
+      for (const float* n3 : {above_row, row, below_row})
+        for (std::size_t xx : {x - step, x, x + step}) {
+          const float q = n3[xx];
+          lowest = q < lowest ? q : lowest;
+          highest = q > highest ? q : highest;
+        }
+      const double floor = class_sigma[x % step];
+      if (!(double(v) - lowest > params.detect_hot_sigma * floor && params.detect_hot_sigma > 0) &&
+          !(highest - double(v) > params.detect_cold_sigma * floor && params.detect_cold_sigma > 0))
+        continue;
       const std::size_t n = ring(plane, flags, y, x, step, true, r);
       if (n < 5) continue;
       const float hi = *std::max_element(r, r + n), lo = *std::min_element(r, r + n);
@@ -221,9 +238,13 @@ CosmeticResult cosmetic_correction(ImageView image, bool cfa, const DefectMap* m
     throw Error(ErrorKind::InvalidArgument, sentence);
   }
   const std::size_t step = cfa ? 2 : 1;
-  std::vector<std::uint8_t> flags(w * h);
+  // Kept from call to call: a run corrects hundreds of frames of one size, and a
+  // fresh buffer each time costs its page faults. A reference, so that the worker
+  // threads below use this thread's buffer, not their own.
+  thread_local std::vector<std::uint8_t> kept_flags;
+  std::vector<std::uint8_t>& flags = kept_flags;
   for (std::size_t c = 0; c < image.channels(); ++c) {
-    std::fill(flags.begin(), flags.end(), kClean);
+    flags.assign(w * h, kClean);
     if (map)
       for (const PixelDefect& d : map->pixels)
         flags[std::size_t(d.y) * w + d.x] = d.kind == DefectKind::Hot ? kMapHot : kMapCold;

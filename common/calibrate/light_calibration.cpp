@@ -366,7 +366,7 @@ PreparedCalibration prepare_calibration(CalibrationMasters masters,
   return p;
 }
 
-LightCalibrationResult calibrate_light(const Image& light, const std::filesystem::path& light_file,
+LightCalibrationResult calibrate_light(Image light, const std::filesystem::path& light_file,
                                        const PreparedCalibration& p) {
   const CalibrationParams& params = p.m_params;
   LightCalibrationResult result;
@@ -459,8 +459,8 @@ LightCalibrationResult calibrate_light(const Image& light, const std::filesystem
   }
   result.dark_scale = k;
 
-  Image out(light.width(), light.height(), light.channels());
-  out.header() = light.header();
+  // In place: each sample is read once and written once.
+  Image out = std::move(light);
   const bool subtracts = !p.m_bias.empty() || !p.m_thermal.empty();
   const bool has_thermal = !p.m_thermal.empty();
   const bool has_flat = !p.m_flat_gain.empty();
@@ -469,17 +469,16 @@ LightCalibrationResult calibrate_light(const Image& light, const std::filesystem
   struct RowCounts {
     std::size_t finite = 0, negative = 0, no_data = 0;
   };
-  std::vector<RowCounts> counts(light.height());
-  for_each_row(light.height(), light.samples().size(), [&](std::size_t y) {
+  std::vector<RowCounts> counts(out.height());
+  for_each_row(out.height(), out.samples().size(), [&](std::size_t y) {
     RowCounts rc;
-    for (std::size_t c = 0; c < light.channels(); ++c) {
-      const float* l = light.row(c, y);
+    for (std::size_t c = 0; c < out.channels(); ++c) {
       const float* b = p.m_bias.empty() ? nullptr : p.m_bias.row(c, y);
       const float* t = has_thermal ? p.m_thermal.row(c, y) : nullptr;
       const float* g = has_flat ? p.m_flat_gain.row(c, y) : nullptr;
       float* o = out.row(c, y);
-      for (std::size_t x = 0; x < light.width(); ++x) {
-        float v = l[x];
+      for (std::size_t x = 0; x < out.width(); ++x) {
+        float v = o[x];
         if (b) v -= b[x];
         if (t) v -= kf * t[x];
         if (subtracts && std::isfinite(v)) {

@@ -119,7 +119,7 @@ class PreparedCalibration {
  private:
   friend PreparedCalibration prepare_calibration(CalibrationMasters masters,
                                                  const CalibrationParams& params);
-  friend LightCalibrationResult calibrate_light(const Image& light,
+  friend LightCalibrationResult calibrate_light(Image light,
                                                const std::filesystem::path& light_file,
                                                const PreparedCalibration& prepared);
 
@@ -143,9 +143,10 @@ PreparedCalibration prepare_calibration(CalibrationMasters masters,
                                         const CalibrationParams& params);
 
 // Calibrates one light (any channel count, mono, CFA or RGB). `light_file`
-// names the light in errors and warnings. Rows are processed in parallel;
-// the result does not depend on the thread count.
-LightCalibrationResult calibrate_light(const Image& light, const std::filesystem::path& light_file,
+// names the light in errors and warnings. The light is taken by value and
+// calibrated in place: move it in when it is not needed afterwards. Rows are
+// processed in parallel; the result does not depend on the thread count.
+LightCalibrationResult calibrate_light(Image light, const std::filesystem::path& light_file,
                                        const PreparedCalibration& prepared);
 
 // The optimised dark scale alone: k in [low, high] minimising the summed
