@@ -377,6 +377,81 @@ def compositing_cases(runner, work):
            ["starless", mono, "-o", mono], mono, ["input"])
 
 
+def calibrate_cases(runner, work):
+    """astropack calibrate and debayer: mismatched, truncated and missing frames are named,
+    nothing is left behind; a flat with dead pixels gives no-data zeros, never NaN/Inf."""
+    w, h = 24, 16
+    folder = os.path.join(work, "calibrate")
+    lights = os.path.join(folder, "lights")
+    os.makedirs(lights)
+    light_paths = []
+    for i in range(4):
+        light_paths.append(os.path.join(lights, f"light_{i + 1:05d}.fit"))
+        with open(light_paths[-1], "wb") as f:
+            f.write(u16_frame(w, h, noisy_adu(w, h, 3000, 200 + i)))
+    bias = os.path.join(folder, "bias.fit")
+    dark = os.path.join(folder, "dark.fit")
+    flat = os.path.join(folder, "flat.fit")
+    wide_dark = os.path.join(folder, "wide-dark.fit")
+    with open(bias, "wb") as f:
+        f.write(float_image(w, h, [500 / 65535.0] * (w * h)))
+    with open(dark, "wb") as f:
+        f.write(float_image(w, h, [520 / 65535.0] * (w * h)))
+    with open(wide_dark, "wb") as f:
+        f.write(float_image(w + 2, h, [520 / 65535.0] * ((w + 2) * h)))
+    flat_values = [0.4] * (w * h)
+    flat_values[3] = 0.0
+    flat_values[w + 5] = -0.2
+    flat_values[2 * w + 7] = math.nan
+    with open(flat, "wb") as f:
+        f.write(float_image(w, h, flat_values))
+    out = os.path.join(folder, "out")
+
+    runner.expect_error("calibrate names the light that does not match the dark's size",
+                        ["calibrate", "--dark", wide_dark, lights, "-o", out],
+                        light_paths[0], folder)
+    missing = os.path.join(folder, "no-such-bias.fit")
+    runner.expect_error("calibrate names a missing master",
+                        ["calibrate", "--bias", missing, lights, "-o", out], missing, folder)
+    runner.expect_error("calibrate: an optimised dark scale needs the bias",
+                        ["calibrate", "--dark", dark, "--dark-scaling", "optimise", lights,
+                         "-o", out], dark, folder)
+    proc = runner.expect_error("calibrate with nothing to do",
+                               ["calibrate", lights, "-o", out], None, folder)
+    runner.result("calibrate with nothing to do: bad-options status 2",
+                  proc.returncode == 2, proc.stderr)
+    runner.expect_error("calibrate refuses to write over its inputs",
+                        ["calibrate", "--bias", bias, "--prefix", "", lights, "-o", lights],
+                        light_paths[0], folder)
+    runner.expect_error("debayer names a frame without a Bayer pattern",
+                        ["debayer", light_paths[0], "-o", out], light_paths[0], folder)
+
+    # A truncated third light: the run stops there and removes what it wrote.
+    with open(light_paths[2], "rb") as f:
+        whole = f.read()
+    with open(light_paths[2], "wb") as f:
+        f.write(whole[:2880 + 100])
+    runner.expect_error("calibrate names a truncated light and leaves no partial set",
+                        ["calibrate", "--bias", bias, lights, "-o", out], light_paths[2], folder)
+    with open(light_paths[2], "wb") as f:
+        f.write(whole)
+
+    # Dead flat pixels: 0 (no data) in the output, a warning, no NaN or Inf anywhere.
+    before = {p: digest(p) for p in light_paths}
+    proc = subprocess.run([ASTROPACK, "-q", "calibrate", "--bias", bias, "--flat", flat, lights,
+                           "-o", out], capture_output=True, text=True, timeout=120)
+    ok, detail = proc.returncode == 0, proc.stderr
+    if ok:
+        _, _, values = read_float_fits(os.path.join(out, "pp_light_00001.fit"))
+        zeros = [i for i, v in enumerate(values) if v == 0.0]
+        ok = (all(math.isfinite(v) for v in values) and zeros == [3, w + 5, 2 * w + 7]
+              and "no data" in proc.stderr and os.path.exists(os.path.join(out, "pp_light_.seq"))
+              and before == {p: digest(p) for p in light_paths})
+        detail += f"zeros at {zeros}"
+    runner.result("calibrate: dead flat pixels become 0 with a warning, never NaN", ok, detail)
+    shutil.rmtree(out, ignore_errors=True)
+
+
 def digest(path):
     with open(path, "rb") as f:
         return hashlib.sha256(f.read()).hexdigest()
@@ -515,6 +590,7 @@ def main():
         master_cases(runner, work)
         process_cases(runner, work)
         compositing_cases(runner, work)
+        calibrate_cases(runner, work)
 
         print(f"1..{runner.count}")
         return 1 if runner.failures else 0
