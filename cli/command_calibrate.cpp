@@ -189,13 +189,37 @@ void run_calibrate(const CalibrateArgs& a, const GlobalOptions& global) {
 
   TerminalProgress progress(!global.quiet);
   progress.report(0.0, "reading masters");
+  // A pipeline: the next light is read and the two previous ones written while this
+  // one is calibrated (two writes at a time, so one file's flush to disk overlaps the
+  // next one's writing). Four frame buffers take turns, so a long run does not fault
+  // in fresh memory for every light. The futures are declared after `written` and the
+  // buffers, so on an error they finish before those go away.
+  constexpr std::size_t kSlots = 4;
+  WrittenFiles written;
+  std::array<Image, kSlots> buffers;
+  auto read_into = [&files, &buffers](std::size_t i) {
+    read_light(files[i], buffers[i % kSlots]);
+  };
+  std::future<void> reading = std::async(std::launch::async, read_into, 0);
+
+  // The masters are read side by side (and beside the first light), and the dark's
+  // defect map is found while the bias and flat are still coming in.
+  auto read_async = [](const fs::path& file) {
+    return std::async(std::launch::async, read_master, file);
+  };
+  std::future<std::optional<MasterFrame>> bias_read = read_async(a.bias);
+  std::future<std::optional<MasterFrame>> dark_read = read_async(a.dark);
+  std::future<std::optional<MasterFrame>> flat_read = read_async(a.flat);
   CalibrationMasters masters;
-  masters.bias = read_master(a.bias);
-  masters.dark = read_master(a.dark);
-  masters.flat = read_master(a.flat);
-  std::optional<DefectMap> map;
-  if (a.cosmetic && masters.dark)
-    map = find_dark_defects(masters.dark->image.view(), {a.hot_sigma, a.cold_sigma});
+  masters.dark = dark_read.get();
+  std::future<std::optional<DefectMap>> map_found =
+      std::async(std::launch::async, [&a, &masters]() -> std::optional<DefectMap> {
+        if (!a.cosmetic || !masters.dark) return std::nullopt;
+        return find_dark_defects(masters.dark->image.view(), {a.hot_sigma, a.cold_sigma});
+      });
+  masters.bias = bias_read.get();
+  masters.flat = flat_read.get();
+  const std::optional<DefectMap> map = map_found.get();
   const PreparedCalibration prepared = prepare_calibration(std::move(masters), params);
 
   const bool terminal = !global.quiet && ::isatty(STDERR_FILENO);
@@ -220,41 +244,35 @@ void run_calibrate(const CalibrateArgs& a, const GlobalOptions& global) {
         true);
   }
 
-  // A pipeline of three lights: the next one is read and the previous one written
-  // while this one is calibrated. Three frame buffers take turns, so a long run does
-  // not fault in fresh memory for every light. Files are written in order, one at a
-  // time; the futures are declared after `written` and the buffers, so on an error
-  // they finish before those go away.
-  WrittenFiles written;
+  // Files are written in order, one at a time.
   std::size_t warning_count = 0;
   Sequence sequence = names.sequence;
-  std::array<Image, 3> buffers;
   const SampleFormat format = a.sixteen_bits ? SampleFormat::UInt16 : SampleFormat::Float32;
-  auto read_into = [&files, &buffers](std::size_t i) { read_light(files[i], buffers[i % 3]); };
-  std::future<void> reading = std::async(std::launch::async, read_into, 0);
-  std::future<void> writing;
+  std::array<std::future<void>, 2> writing;  // light i is written by writing[i % 2]
   for (std::size_t i = 0; i < files.size(); ++i) {
     throw_if_cancelled(progress);
     progress.report(static_cast<double>(i) / static_cast<double>(files.size()), "calibrating");
     reading.get();
-    // Buffer (i + 1) % 3 last held light i - 2, whose write finished before light
-    // i - 1's began.
+    // Buffer (i + 1) % 4 last held light i - 3, whose write ended before light i - 1's
+    // began (two writes at a time).
     if (i + 1 < files.size()) reading = std::async(std::launch::async, read_into, i + 1);
-    FrameReport report = process_light(buffers[i % 3], files[i], names.files[i], prepared,
+    FrameReport report = process_light(buffers[i % kSlots], files[i], names.files[i], prepared,
                                        map ? &*map : nullptr, a);
     sequence.layers = static_cast<int>(report.image.channels());
-    if (writing.valid()) writing.get();
+    std::future<void>& slot = writing[i % 2];  // light i - 2's write
+    if (slot.valid()) slot.get();
     written.add(names.files[i]);
-    writing = std::async(std::launch::async,
-                         [&buffers, &names, format, i, image = std::move(report.image)]() mutable {
-                           write_fits(names.files[i], image, format);
-                           buffers[i % 3] = std::move(image);  // its memory serves again
-                         });
+    slot = std::async(std::launch::async,
+                      [&buffers, &names, format, i, image = std::move(report.image)]() mutable {
+                        write_fits(names.files[i], image, format);
+                        buffers[i % kSlots] = std::move(image);  // its memory serves again
+                      });
     for (const std::string& w : report.warnings) say(files[i].string() + ": " + w, true);
     warning_count += report.warnings.size();
     say(report.line, false);
   }
-  if (writing.valid()) writing.get();
+  for (std::future<void>& w : writing)
+    if (w.valid()) w.get();
   progress.report(1.0, "calibrating");
 
   write_seq(seq_file, sequence);
