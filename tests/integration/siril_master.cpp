@@ -36,6 +36,7 @@
 #include <string>
 #include <vector>
 
+#include "siril_runner.hpp"
 #include "astropack/error.hpp"
 #include "astropack/fits.hpp"
 #include "astropack/master_frame.hpp"
@@ -44,6 +45,8 @@
 
 using namespace astropack;
 namespace fs = std::filesystem;
+using astropack::siril_runner::find_siril;
+using astropack::siril_runner::run_siril;
 
 namespace {
 
@@ -140,50 +143,7 @@ void write_set(const fs::path& dir, const std::string& prefix,
   }
 }
 
-std::string find_siril() {
-  if (const char* explicit_path = std::getenv("SIRIL_CLI")) return explicit_path;
-  const char* path = std::getenv("PATH");
-  std::stringstream dirs(path ? path : "");
-  std::string dir;
-  while (std::getline(dirs, dir, ':')) {
-    const fs::path candidate = fs::path(dir.empty() ? "." : dir) / "siril-cli";
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
-  }
-  return {};
-}
 
-// Runs `siril-cli -d dir -s script` with an isolated HOME; returns its exit status.
-int run_siril(const std::string& siril, const fs::path& dir, const fs::path& home,
-              const std::string& name, const std::string& script) {
-  const fs::path script_file = dir / (name + ".ssf");
-  std::ofstream(script_file) << script;
-  const fs::path log = dir / (name + ".log");
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd >= 0) {
-      ::dup2(fd, 1);
-      ::dup2(fd, 2);
-      ::close(fd);
-    }
-    ::setenv("HOME", home.c_str(), 1);
-    ::setenv("XDG_CONFIG_HOME", (home / ".config").c_str(), 1);
-    ::setenv("XDG_CACHE_HOME", (home / ".cache").c_str(), 1);
-    ::setenv("XDG_DATA_HOME", (home / ".local/share").c_str(), 1);
-    ::execl(siril.c_str(), siril.c_str(), "-d", dir.c_str(), "-s", script_file.c_str(),
-            static_cast<char*>(nullptr));
-    std::_Exit(127);
-  }
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-  if (code != 0) {
-    std::ifstream in(log);
-    std::printf("--- siril-cli log (exit %d) ---\n%s\n---\n", code,
-                std::string(std::istreambuf_iterator<char>(in), {}).c_str());
-  }
-  return code;
-}
 
 // Location and scale per frame from the M lines Siril writes into the .seq
 // (in ADU for 16-bit data): M0-<i> total ngoodpix mean median sigma avgdev mad
