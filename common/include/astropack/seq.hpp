@@ -5,9 +5,12 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "astropack/transform.hpp"
 
 namespace astropack {
 
@@ -26,6 +29,10 @@ struct SeqFrame {
   bool included = true;
   // One entry per layer when registration data exist, empty otherwise.
   std::vector<SeqRegistration> registration;
+  // The full registration (reference -> frame coordinates) when astropack
+  // registered the set; kept in a comment line Siril skips, since a version-3
+  // R line can only hold a shift.
+  std::optional<Transform> transform;
 };
 
 // How the frames are stored (the T line). Only Regular sequences are written
