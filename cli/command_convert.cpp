@@ -260,7 +260,7 @@ void run_convert(const ConvertArgs& a, const GlobalOptions& global) {
   sequence.name = name;
   sequence.fixed_digits = 5;
   for (std::size_t i = 0; i < files.size(); ++i)
-    sequence.frames.push_back({static_cast<int>(i + 1), true, {}});
+    sequence.frames.push_back({static_cast<int>(i + 1), true, {}, {}});
   std::vector<fs::path> targets;
   for (std::size_t i = 0; i < files.size(); ++i) {
     targets.push_back(a.output / sequence.frame_file_name(i));

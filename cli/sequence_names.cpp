@@ -72,14 +72,14 @@ OutputNames output_names(const std::vector<fs::path>& inputs, const std::string&
     out.sequence.name = prefix + names.front().base;
     out.sequence.fixed_digits = fixed;
     for (const Numbered& n : names)
-      out.sequence.frames.push_back({static_cast<int>(std::stol(n.digits)), true, {}});
+      out.sequence.frames.push_back({static_cast<int>(std::stol(n.digits)), true, {}, {}});
   } else if (renumber) {
     out.is_sequence = true;
     out.renumbered = true;
     out.sequence.name = prefix + fallback;
     out.sequence.fixed_digits = 5;
     for (std::size_t i = 0; i < inputs.size(); ++i)
-      out.sequence.frames.push_back({static_cast<int>(i + 1), true, {}});
+      out.sequence.frames.push_back({static_cast<int>(i + 1), true, {}, {}});
   }
   std::set<fs::path> seen;
   for (std::size_t i = 0; i < inputs.size(); ++i) {

@@ -431,7 +431,7 @@ int main() {
       seq.name = cases[i].set;
       seq.reference = static_cast<int>(reference);
       for (std::size_t f = 0; f < kFrames; ++f) {
-        seq.frames.push_back(SeqFrame{static_cast<int>(f + 1), true, {}});
+        seq.frames.push_back(SeqFrame{static_cast<int>(f + 1), true, {}, {}});
         fs::copy_file(dir / seq.frame_file_name(f), dir_ref / seq.frame_file_name(f),
                       fs::copy_options::overwrite_existing);
       }

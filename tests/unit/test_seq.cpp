@@ -49,7 +49,7 @@ Sequence three_frames() {
   seq.fixed_digits = 5;
   seq.reference = 1;
   seq.layers = 1;
-  seq.frames = {{1, true, {}}, {2, false, {}}, {4, true, {}}};
+  seq.frames = {{1, true, {}, {}}, {2, false, {}, {}}, {4, true, {}, {}}};
   return seq;
 }
 
@@ -130,13 +130,13 @@ START_TEST(frame_names_and_counts) {
   Sequence seq = three_frames();
   check_text(seq.frame_file_name(0), "light_00001.fit");
   check_text(seq.frame_file_name(2, ".fits"), "light_00004.fits");
-  seq.frames.push_back({123456, true, {}});  // longer than the padding: written in full
+  seq.frames.push_back({123456, true, {}, {}});  // longer than the padding: written in full
   check_text(seq.frame_file_name(3), "light_123456.fit");
   seq.fixed_digits = 0;
   check_text(seq.frame_file_name(2), "light_4.fit");
   ck_assert_int_eq(seq.first_number(), 1);
   ck_assert_int_eq(seq.selected_count(), 3);
-  seq.frames = {{9, false, {}}, {3, true, {}}, {5, true, {}}};
+  seq.frames = {{9, false, {}, {}}, {3, true, {}, {}}, {5, true, {}, {}}};
   ck_assert_int_eq(seq.first_number(), 3);  // the lowest, whatever the order
   ck_assert_int_eq(seq.selected_count(), 2);
   bool thrown = false;
@@ -186,8 +186,8 @@ START_TEST(rgb_text_groups_r_lines_by_layer) {
   seq.name = "pp_light_";
   seq.layers = 3;
   seq.reference = -1;
-  seq.frames = {{1, true, {reg(0, 0), reg(0, 0, 2), reg(0, 0)}},
-                {2, true, {reg(1, -1), reg(1, -1, 3), reg(1, -1)}}};
+  seq.frames = {{1, true, {reg(0, 0), reg(0, 0, 2), reg(0, 0)}, {}},
+                {2, true, {reg(1, -1), reg(1, -1, 3), reg(1, -1)}, {}}};
   write_seq(dir / "pp_light_.seq", seq);
   const std::string expected =
       "S 'pp_light_' 1 2 2 5 -1 3\n"
@@ -249,7 +249,7 @@ START_TEST(round_trips) {
   cube.fixed_digits = 0;
   cube.layers = -1;
   cube.upscale = 2.0;
-  cube.frames = {{0, true, {}}, {1, true, {}}, {2, false, {}}};
+  cube.frames = {{0, true, {}, {}}, {1, true, {}, {}}, {2, false, {}, {}}};
   write_seq(dir / "cube.seq", cube);
   ck_assert(contains(slurp(dir / "cube.seq"), "S 'cube' 0 3 2 0 -1 3\nTF\nU 2.000000\nL -1\n"));
   check_same(read_seq(dir / "cube.seq"), cube);
