@@ -30,22 +30,17 @@
 #include "astropack/image.hpp"
 #include "astropack/statistics.hpp"
 #include "astropack/tiff.hpp"
+#include "check_tally.hpp"
+#include "siril_runner.hpp"
 
 using namespace astropack;
 namespace fs = std::filesystem;
+using astropack::siril_runner::find_siril;
+using astropack::siril_runner::run_siril;
 
 namespace {
 
-int g_failures = 0;
-int g_checks = 0;
-
-void check(bool ok, const std::string& what) {
-  ++g_checks;
-  if (!ok) {
-    ++g_failures;
-    std::cout << "FAIL: " << what << "\n";
-  }
-}
+astropack::integration::CheckTally check;
 
 // Siril prints its statistics with one decimal: half of that, plus float rounding.
 bool close_enough(double siril, double ours, double relative = 1e-5) {
@@ -185,14 +180,8 @@ struct Sample {
 }  // namespace
 
 int main() {
-  const char* ci = std::getenv("CI");
-  const bool in_ci = ci != nullptr && std::string(ci) == "true";
-  const char* siril_env = std::getenv("SIRIL_CLI");
-  const std::string siril = siril_env != nullptr ? siril_env : "siril-cli";
-  if (std::system(("command -v '" + siril + "' >/dev/null 2>&1").c_str()) != 0) {
-    std::cout << "siril-cli not found\n";
-    return in_ci ? 1 : 77;
-  }
+  const std::string siril = find_siril();
+  if (siril.empty()) return astropack::integration::peer_missing("siril-cli");
 
   char pattern[] = "/tmp/astropack-siril-fits-XXXXXX";
   if (::mkdtemp(pattern) == nullptr) {
@@ -243,20 +232,13 @@ int main() {
            << "load mono16\nsave h_mono16\n"
            << "load rgb16\nsave h_rgb16\n"
            << "load cfa16\nsave h_cfa16\n";
-    std::ofstream(work / "check.ssf") << script.str();
     // HOME and the XDG folders point into the work folder: no user configuration is touched
     // (set16bits is persisted there).
-    std::string command = "cd '" + work.string() + "' && env HOME='" + home.string() +
-                          "' XDG_CONFIG_HOME='" + (home / ".config").string() +
-                          "' XDG_CACHE_HOME='" + (home / ".cache").string() +
-                          "' XDG_DATA_HOME='" + (home / ".local").string() + "' '" + siril +
-                          "' -d '" + work.string() + "' -s '" + (work / "check.ssf").string() +
-                          "' > '" + (work / "siril.log").string() + "' 2>&1";
-    const int status = std::system(command.c_str());
-    check(status == 0, "siril-cli ran the script (see " + (work / "siril.log").string() + ")");
+    check(run_siril(siril, work, home, "check", script.str()) == 0,
+          "siril-cli ran the script (see " + (work / "check.log").string() + ")");
 
     // --- 1. statistics ----------------------------------------------------------------------
-    const std::vector<SirilStat> siril_stats = parse_stats(work / "siril.log");
+    const std::vector<SirilStat> siril_stats = parse_stats(work / "check.log");
     std::size_t next = 0;
     StatisticsOptions options;
     options.skip_zeros = true;  // as Siril
@@ -378,11 +360,5 @@ int main() {
     check(false, std::string("astropack error: ") + e.what());
   }
 
-  std::cout << g_checks - g_failures << " of " << g_checks << " checks passed\n";
-  if (g_failures == 0) {
-    fs::remove_all(work);
-    return 0;
-  }
-  std::cout << "files kept in " << work << "\n";
-  return 1;
+  return check.finish(work);
 }

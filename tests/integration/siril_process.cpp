@@ -33,22 +33,17 @@
 #include "astropack/mtf_stretch.hpp"
 #include "astropack/noise_ratio.hpp"
 #include "astropack/scnr.hpp"
+#include "check_tally.hpp"
+#include "siril_runner.hpp"
 
 using namespace astropack;
 namespace fs = std::filesystem;
+using astropack::siril_runner::find_siril;
+using astropack::siril_runner::run_siril;
 
 namespace {
 
-int g_failures = 0;
-int g_checks = 0;
-
-void check(bool ok, const std::string& what) {
-  ++g_checks;
-  if (!ok) {
-    ++g_failures;
-    std::cout << "FAIL: " << what << "\n";
-  }
-}
+astropack::integration::CheckTally check;
 
 constexpr double kTolerance = 1e-4;
 
@@ -222,19 +217,12 @@ double spec_inverse_ghs(double y, double user_d, double b, double sp, double lp,
   return 0.5 * (lo + hi);
 }
 
-std::string shell_quote(const std::string& text) { return "'" + text + "'"; }
 
 }  // namespace
 
 int main() {
-  const char* ci = std::getenv("CI");
-  const bool in_ci = ci != nullptr && std::string(ci) == "true";
-  const char* siril_env = std::getenv("SIRIL_CLI");
-  const std::string siril = siril_env != nullptr ? siril_env : "siril-cli";
-  if (std::system(("command -v " + shell_quote(siril) + " >/dev/null 2>&1").c_str()) != 0) {
-    std::cout << "siril-cli not found\n";
-    return in_ci ? 1 : 77;
-  }
+  const std::string siril = find_siril();
+  if (siril.empty()) return astropack::integration::peer_missing("siril-cli");
   char pattern[] = "/tmp/astropack-siril-process-XXXXXX";
   if (::mkdtemp(pattern) == nullptr) {
     std::cout << "cannot create a temporary folder\n";
@@ -281,16 +269,8 @@ int main() {
            << "load mono\nmtf 0.1 0.3 0.95\nsave mtf_mono\n"
            << "load noise\nbgnoise\n";
     for (const CfaCase& c : cfa_cases) script << "load " << c.name << "\nextract_HaOIII\n";
-    std::ofstream(work / "process.ssf") << script.str();
-    const std::string command =
-        "cd " + shell_quote(work.string()) + " && env HOME=" + shell_quote(home.string()) +
-        " XDG_CONFIG_HOME=" + shell_quote((home / ".config").string()) +
-        " XDG_CACHE_HOME=" + shell_quote((home / ".cache").string()) +
-        " XDG_DATA_HOME=" + shell_quote((home / ".local").string()) + " " + shell_quote(siril) +
-        " -d " + shell_quote(work.string()) + " -s " + shell_quote((work / "process.ssf").string()) +
-        " > " + shell_quote((work / "siril.log").string()) + " 2>&1";
-    check(std::system(command.c_str()) == 0,
-          "siril-cli ran the script (see " + (work / "siril.log").string() + ")");
+    check(run_siril(siril, work, home, "process", script.str()) == 0,
+          "siril-cli ran the script (see " + (work / "process.log").string() + ")");
 
     const Image rgb = read_fits(work / "rgb.fit");
     const Image mono = read_fits(work / "mono.fit");
@@ -341,7 +321,7 @@ int main() {
 
     // bgnoise.
     {
-      const std::vector<double> siril_noise = parse_bgnoise(work / "siril.log");
+      const std::vector<double> siril_noise = parse_bgnoise(work / "process.log");
       const std::vector<double> ours = background_noise_per_channel(read_fits(work / "noise.fit").view());
       check(siril_noise.size() == 3, "Siril printed three bgnoise values");
       double worst = siril_noise.size() == 3 ? 0 : INFINITY;
@@ -443,11 +423,5 @@ int main() {
     check(false, std::string("astropack error: ") + e.what());
   }
 
-  std::cout << g_checks - g_failures << " of " << g_checks << " checks passed\n";
-  if (g_failures == 0) {
-    fs::remove_all(work);
-    return 0;
-  }
-  std::cout << "files kept in " << work << "\n";
-  return 1;
+  return check.finish(work);
 }

@@ -32,22 +32,17 @@
 #include "astropack/raw.hpp"
 #include "astropack/seq.hpp"
 #include "astropack/statistics.hpp"
+#include "check_tally.hpp"
+#include "siril_runner.hpp"
 
 using namespace astropack;
 namespace fs = std::filesystem;
+using astropack::siril_runner::find_siril;
+using astropack::siril_runner::run_siril;
 
 namespace {
 
-int g_failures = 0;
-int g_checks = 0;
-
-void check(bool ok, const std::string& what) {
-  ++g_checks;
-  if (!ok) {
-    ++g_failures;
-    std::cout << "FAIL: " << what << "\n";
-  }
-}
+astropack::integration::CheckTally check;
 
 // 14-bit-like values: a level per CFA site, a ramp, and a frame offset; never 0
 // (Siril's statistics skip zeros).
@@ -92,14 +87,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   const fs::path astropack = fs::absolute(argv[1]);
-  const char* ci = std::getenv("CI");
-  const bool in_ci = ci != nullptr && std::string(ci) == "true";
-  const char* siril_env = std::getenv("SIRIL_CLI");
-  const std::string siril = siril_env != nullptr ? siril_env : "siril-cli";
-  if (std::system(("command -v '" + siril + "' >/dev/null 2>&1").c_str()) != 0) {
-    std::cout << "siril-cli not found\n";
-    return in_ci ? 1 : 77;
-  }
+  const std::string siril = find_siril();
+  if (siril.empty()) return astropack::integration::peer_missing("siril-cli");
 
   char pattern[] = "/tmp/astropack-siril-raw-XXXXXX";
   if (::mkdtemp(pattern) == nullptr) {
@@ -162,19 +151,13 @@ int main(int argc, char** argv) {
     }
 
     // --- 2. siril-cli -----------------------------------------------------------------
-    std::ofstream(work / "check.ssf") << "requires 1.0.0\n"
-                                      << "load lights_00001\nstat\n"
-                                      << "load lights_00002\nstat\n"
-                                      << "stack lights_ sum -out=sum_check\n";
-    const std::string command =
-        "cd " + quoted(out) + " && env HOME=" + quoted(home) +
-        " XDG_CONFIG_HOME=" + quoted(home / ".config") + " XDG_CACHE_HOME=" +
-        quoted(home / ".cache") + " XDG_DATA_HOME=" + quoted(home / ".local") + " '" + siril +
-        "' -d " + quoted(out) + " -s " + quoted(work / "check.ssf") + " > " +
-        quoted(work / "siril.log") + " 2>&1";
-    check(std::system(command.c_str()) == 0,
-          "siril-cli ran the script (see " + (work / "siril.log").string() + ")");
-    const auto stats = parse_stats(work / "siril.log");
+    const std::string script = "requires 1.0.0\n"
+                               "load lights_00001\nstat\n"
+                               "load lights_00002\nstat\n"
+                               "stack lights_ sum -out=sum_check\n";
+    check(run_siril(siril, out, home, "check", script) == 0,
+          "siril-cli ran the script (see " + (out / "check.log").string() + ")");
+    const auto stats = parse_stats(out / "check.log");
     check(stats.size() == 2, "Siril printed statistics for both frames");
     StatisticsOptions options;
     options.skip_zeros = true;
@@ -253,8 +236,5 @@ int main(int argc, char** argv) {
     check(false, std::string("exception: ") + e.what());
   }
 
-  std::cout << g_checks - g_failures << " of " << g_checks << " checks passed\n";
-  if (g_failures == 0) fs::remove_all(work);
-  else std::cout << "files kept in " << work << "\n";
-  return g_failures == 0 ? 0 : 1;
+  return check.finish(work);
 }
