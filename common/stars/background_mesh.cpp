@@ -33,6 +33,36 @@ float BackgroundMesh::interpolate(const std::vector<float>& grid, double x,
   return float(top * (1 - fv) + bottom * fv);
 }
 
+void BackgroundMesh::fill_row(const std::vector<float>& grid, std::size_t y,
+                              float* out) const noexcept {
+  if (grid.empty()) {
+    std::fill(out, out + m_width, 0.0f);
+    return;
+  }
+  // The row of the grid at y, then linear along x: as interpolate(), one row at a time.
+  const double v = std::clamp((double(y) + 0.5) * double(m_rows) / double(m_height) - 0.5, 0.0,
+                              double(m_rows - 1));
+  const std::size_t j0 = std::min(std::size_t(v), m_rows - 1), j1 = std::min(j0 + 1, m_rows - 1);
+  const double fv = v - double(j0);
+  std::vector<double> column(m_columns);
+  for (std::size_t i = 0; i < m_columns; ++i)
+    column[i] = grid[j0 * m_columns + i] * (1 - fv) + grid[j1 * m_columns + i] * fv;
+  // Between the centres of tiles i and i + 1 the value is a straight line; before the
+  // first and after the last centre it is constant.
+  const double step = double(m_columns) / double(m_width);
+  const auto centre_x = [&](std::size_t i) { return (double(i) + 0.5) / step - 0.5; };
+  const std::size_t first = std::min(m_width, std::size_t(std::max(0.0, std::ceil(centre_x(0)))));
+  std::fill(out, out + first, float(column[0]));
+  std::size_t x = first;
+  for (std::size_t i = 0; i + 1 < m_columns; ++i) {
+    const std::size_t end =
+        std::min(m_width, std::size_t(std::max(0.0, std::ceil(centre_x(i + 1)))));
+    const double base = column[i], slope = column[i + 1] - column[i];
+    for (; x < end; ++x) out[x] = float(base + slope * ((double(x) + 0.5) * step - 0.5 - double(i)));
+  }
+  std::fill(out + x, out + m_width, float(column[m_columns - 1]));
+}
+
 namespace {
 
 double grid_median(std::vector<float> values) {
@@ -82,11 +112,14 @@ BackgroundMesh estimate_background(ConstImageView channel, const BackgroundOptio
     const std::size_t i = cell % columns, j = cell / columns;
     const std::size_t x0 = i * width / columns, x1 = (i + 1) * width / columns;
     const std::size_t y0 = j * height / rows, y1 = (j + 1) * height / rows;
+    // A regular subsample is as good for a median and a MAD, and far quicker.
+    const std::size_t stride = std::max<std::size_t>(
+        1, std::size_t(std::ceil(std::sqrt(double((x1 - x0) * (y1 - y0)) / 2048.0))));
     std::vector<float> samples;
-    samples.reserve((x1 - x0) * (y1 - y0));
-    for (std::size_t y = y0; y < y1; ++y) {
+    samples.reserve((x1 - x0) * (y1 - y0) / (stride * stride) + 1);
+    for (std::size_t y = y0 + stride / 2; y < y1; y += stride) {
       const float* row = channel.row(0, y);
-      for (std::size_t x = x0; x < x1; ++x)
+      for (std::size_t x = x0 + stride / 2; x < x1; x += stride)
         if (std::isfinite(row[x])) samples.push_back(row[x]);
     }
     const TileEstimate e = clipped_estimate(samples, options);

@@ -87,7 +87,8 @@ START_TEST(background_mesh_follows_a_gradient_and_measures_noise) {
   for (double x : {40.0, 150.0, 250.0})
     for (double y : {40.0, 100.0, 160.0}) {
       const double expected = 0.1 + 0.0001 * x + 0.00005 * y;
-      ck_assert_msg(std::fabs(mesh.level_at(x, y) - expected) < 0.0006, "level %g vs %g at %g,%g",
+      // About 1000 samples per tile: the median's own error is 0.0004 (1 sigma).
+      ck_assert_msg(std::fabs(mesh.level_at(x, y) - expected) < 0.0012, "level %g vs %g at %g,%g",
                     double(mesh.level_at(x, y)), expected, x, y);
     }
   // Tile noise includes the small gradient inside a tile (0.006 / sqrt 12 across 60 px).

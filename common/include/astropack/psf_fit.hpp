@@ -2,9 +2,12 @@
 // Point-spread function fits: an elliptical Gaussian or Moffat profile on a
 // constant background, fitted by Levenberg-Marquardt (GSL) in a box around a
 // star. The ellipse is a quadratic form, so round and elongated stars are
-// equally well conditioned.
+// equally well conditioned. Near the core the profile is averaged over the
+// pixel's response (its area, or the sites a superpixel averages), so narrow
+// stars keep their true width and roundness whatever their sub-pixel position.
 #pragma once
 
+#include <array>
 #include <optional>
 #include <vector>
 
@@ -21,8 +24,13 @@ struct PsfOptions {
   double fwhm_guess = 3.0;        // px: start value, and the box when box_radius < 0
   double box_radius = -1;         // px; negative: max(5, 2.5 x fwhm_guess)
   int max_iterations = 100;
-  bool remove_pixel_width = true; // report the optical FWHM: the fitted width minus the
-                                  // pixel's own (1/12 px^2 of variance per axis)
+  double beta = 0;                // Moffat exponent: > 0 fixed; 0 fitted (kept in [1.2, 10])
+  bool remove_pixel_width = true; // report the optical FWHM: the profile is averaged over
+                                  // the pixel's response; false: sampled at pixel centres
+                                  // (the width as the image shows it)
+  // The pixel's response as equally weighted points (offsets in px from its centre);
+  // empty: a square pixel of full fill factor (3 x 3 points).
+  std::vector<std::array<double, 2>> pixel_response;
   double electrons_per_unit = 0;  // for the photon noise of the star in the SNR; 0: left out
 };
 
@@ -46,8 +54,11 @@ struct PsfFit {
 PsfFit fit_psf(ConstImageView channel, const DetectedStar& star, const PsfOptions& options = {});
 
 // Fits every unsaturated star of a detection (saturated ones are skipped: their
-// clipped cores would widen the profile). Results in the order of the stars;
-// failed fits have ok = false.
+// clipped cores would widen the profile). With a fitted Moffat exponent, the
+// brightest stars (up to 30) are fitted first with their own; the others are then
+// fitted with the median of theirs, in a box sized by their median FWHM, since a
+// faint star cannot tell its exponent from its width. Results in the order of the
+// stars; failed fits have ok = false.
 std::vector<PsfFit> fit_stars(ConstImageView channel, const StarDetection& detection,
                               const PsfOptions& options = {});
 

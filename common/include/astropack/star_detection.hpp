@@ -23,6 +23,9 @@ class BackgroundMesh {
                  std::vector<float> noise);
   float level_at(double x, double y) const noexcept { return interpolate(m_level, x, y); }
   float noise_at(double x, double y) const noexcept { return interpolate(m_noise, x, y); }
+  // The same values along stored row y, columns 0..width-1, a row at a time.
+  void level_row(std::size_t y, float* out) const noexcept { fill_row(m_level, y, out); }
+  void noise_row(std::size_t y, float* out) const noexcept { fill_row(m_noise, y, out); }
   // Median over the tiles.
   double median_level() const;
   double median_noise() const;
@@ -32,6 +35,7 @@ class BackgroundMesh {
 
  private:
   float interpolate(const std::vector<float>& grid, double x, double y) const noexcept;
+  void fill_row(const std::vector<float>& grid, std::size_t y, float* out) const noexcept;
   std::size_t m_width = 0, m_height = 0, m_tile = 0, m_columns = 0, m_rows = 0;
   std::vector<float> m_level, m_noise;
 };
@@ -44,8 +48,8 @@ struct BackgroundOptions {
 
 // Sigma-clipped median and noise (1.4826 x MAD of the kept samples) of every
 // tile of the first channel (clipping removes stars, hot pixels and cosmic
-// rays). Non-finite samples are ignored; a tile without data takes the median
-// of the others.
+// rays), from at most about 2048 evenly spread samples per tile. Non-finite
+// samples are ignored; a tile without data takes the median of the others.
 BackgroundMesh estimate_background(ConstImageView channel, const BackgroundOptions& options = {});
 
 struct DetectionOptions {
