@@ -135,10 +135,9 @@ inline float ratio(float here, float there) {
   return std::clamp(r, -1.0f, 1.0f);
 }
 
-void rcd_interior(ConstImageView m, const std::array<int, 4>& cells, Image& out) {
+void rcd_interior(ConstImageView m, const std::array<int, 4>& cells, float offset, Image& out) {
   const std::size_t w = m.width(), h = m.height();
   const std::size_t n = w * h;
-  const float offset = positivity_offset(m);
   std::vector<float> cfa(n);
   for_each_row(h, n, [&](std::size_t y) {
     const float* row = m.row(0, y);
@@ -277,7 +276,13 @@ std::optional<DemosaicMethod> parse_demosaic_method(std::string_view text) noexc
   return std::nullopt;
 }
 
+float demosaic_lift(ConstImageView mosaic) { return positivity_offset(mosaic); }
+
 Image demosaic(ConstImageView mosaic, CfaPattern origin, DemosaicMethod method) {
+  return demosaic(mosaic, origin, method, positivity_offset(mosaic));
+}
+
+Image demosaic(ConstImageView mosaic, CfaPattern origin, DemosaicMethod method, float lift) {
   if (mosaic.channels() != 1 || mosaic.width() < 2 || mosaic.height() < 2)
     throw Error(ErrorKind::InvalidArgument,
                 "demosaicing needs a one-channel CFA mosaic of at least 2 x 2 pixels.");
@@ -286,7 +291,7 @@ Image demosaic(ConstImageView mosaic, CfaPattern origin, DemosaicMethod method) 
   Image out(w, h, 3);
   const bool rcd = method == DemosaicMethod::Rcd && w > 2 * kRcdBorder + 1 && h > 2 * kRcdBorder + 1;
   bilinear_rows(mosaic, cells, out, 0, h, /*border_only=*/rcd);
-  if (rcd) rcd_interior(mosaic, cells, out);
+  if (rcd) rcd_interior(mosaic, cells, lift, out);
   return out;
 }
 

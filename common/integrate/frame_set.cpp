@@ -6,6 +6,7 @@
 #include <mutex>
 #include <optional>
 
+#include "astropack/cfa.hpp"
 #include "astropack/error.hpp"
 #include "astropack/fits.hpp"
 #include "astropack/image_file.hpp"
@@ -74,8 +75,17 @@ struct FrameSet::State {
   mutable std::unique_ptr<std::mutex[]> reader_locks;
   std::shared_ptr<const Image> subtrahend;
   float constant = 0.0f;
+  // Registered reading: the output grid, demosaiced headers, CFA phases.
+  std::optional<FrameRegistration> registration;
+  std::size_t out_width = 0, out_height = 0, out_channels = 0;
+  std::vector<Header> out_headers;
+  std::vector<CfaPattern> origins;
 
   void read_raw_band(std::size_t frame, RowBand band, ImageView out) const;
+  void read_corrected_band(std::size_t frame, RowBand band, ImageView out) const;
+  void read_registered_band(std::size_t frame, RowBand band, ImageView out) const;
+  // The frame rows a registered read of output rows `band` takes.
+  RowBand registered_source_rows(std::size_t frame, RowBand band) const;
 };
 
 FrameSet::FrameSet(std::unique_ptr<State> state) : m_state(std::move(state)) {}
@@ -139,10 +149,22 @@ FrameSet FrameSet::from_images(std::vector<const Image*> images) {
 }
 
 std::size_t FrameSet::size() const noexcept { return m_state->headers.size(); }
-std::size_t FrameSet::width() const noexcept { return m_state->width; }
-std::size_t FrameSet::height() const noexcept { return m_state->height; }
-std::size_t FrameSet::channels() const noexcept { return m_state->channels; }
-const Header& FrameSet::header(std::size_t frame) const { return m_state->headers.at(frame); }
+std::size_t FrameSet::width() const noexcept {
+  return m_state->registration ? m_state->out_width : m_state->width;
+}
+std::size_t FrameSet::height() const noexcept {
+  return m_state->registration ? m_state->out_height : m_state->height;
+}
+std::size_t FrameSet::channels() const noexcept {
+  return m_state->registration ? m_state->out_channels : m_state->channels;
+}
+std::size_t FrameSet::source_width() const noexcept { return m_state->width; }
+std::size_t FrameSet::source_height() const noexcept { return m_state->height; }
+bool FrameSet::registered() const noexcept { return m_state->registration.has_value(); }
+
+const Header& FrameSet::header(std::size_t frame) const {
+  return m_state->out_headers.empty() ? m_state->headers.at(frame) : m_state->out_headers.at(frame);
+}
 
 fs::path FrameSet::file(std::size_t frame) const {
   return m_state->files.empty() ? fs::path{} : m_state->files.at(frame);
@@ -154,19 +176,25 @@ bool FrameSet::keeps_files_open() const noexcept {
 
 void FrameSet::subtract_on_read(std::shared_ptr<const Image> master, float constant,
                                 const fs::path& master_file) {
-  if (master && (master->width() != width() || master->height() != height() ||
-                 master->channels() != channels())) {
+  const State& s = *m_state;
+  if (master && (master->width() != s.width || master->height() != s.height ||
+                 master->channels() != s.channels)) {
     throw Error(ErrorKind::InvalidInput, master_file,
                 "is " + std::to_string(master->width()) + " x " + std::to_string(master->height()) +
-                    " but the frames are " + std::to_string(width()) + " x " +
-                    std::to_string(height()) + "; a master must match the frames it corrects.");
+                    " but the frames are " + std::to_string(s.width) + " x " +
+                    std::to_string(s.height) + "; a master must match the frames it corrects.");
   }
   m_state->subtrahend = std::move(master);
   m_state->constant = constant;
 }
 
 void FrameSet::read_band(std::size_t frame, RowBand band, ImageView out) const {
-  const State& s = *m_state;
+  if (m_state->registration) m_state->read_registered_band(frame, band, out);
+  else m_state->read_corrected_band(frame, band, out);
+}
+
+void FrameSet::State::read_corrected_band(std::size_t frame, RowBand band, ImageView out) const {
+  const State& s = *this;
   s.read_raw_band(frame, band, out);
   if (!s.subtrahend && s.constant == 0.0f) return;
   for (std::size_t c = 0; c < s.channels; ++c) {
@@ -204,10 +232,100 @@ void FrameSet::State::read_raw_band(std::size_t frame, RowBand band, ImageView o
 }
 
 Image FrameSet::read_frame(std::size_t frame) const {
-  Image image(m_state->width, m_state->height, m_state->channels);
+  Image image(width(), height(), channels());
   image.header() = header(frame);
-  read_band(frame, {0, m_state->height}, image.view());
+  read_band(frame, {0, height()}, image.view());
   return image;
+}
+
+void FrameSet::register_on_read(FrameRegistration registration) {
+  State& s = *m_state;
+  if (registration.transforms.size() != size()) {
+    throw Error(ErrorKind::InvalidArgument, "registration was given " +
+                                                std::to_string(registration.transforms.size()) +
+                                                " transforms for " + std::to_string(size()) + " frames.");
+  }
+  if (!registration.lifts.empty() && registration.lifts.size() != size())
+    throw Error(ErrorKind::InvalidArgument, "demosaicing lifts were given for a different number of frames.");
+  if (registration.width == 0) registration.width = s.width;
+  if (registration.height == 0) registration.height = s.height;
+  s.out_headers.clear();
+  s.origins.clear();
+  s.out_channels = s.channels;
+  if (registration.demosaic) {
+    for (std::size_t i = 0; i < size(); ++i) {
+      const std::optional<CfaPattern> origin = phase_at_origin(s.headers[i], s.height);
+      if (!origin || s.channels != 1) {
+        throw Error(ErrorKind::InvalidArgument, file(i),
+                    "has no Bayer pattern (BAYERPAT), so it cannot be demosaiced before "
+                    "registration; stack colour frames with a Bayer pattern, or mono frames without demosaicing.");
+      }
+      s.origins.push_back(*origin);
+      Header header = s.headers[i];
+      header.bayer_pattern.clear();
+      header.bayer_offset_x = 0;
+      header.bayer_offset_y = 0;
+      s.out_headers.push_back(std::move(header));
+    }
+    s.out_channels = 3;
+  }
+  s.out_width = registration.width;
+  s.out_height = registration.height;
+  s.registration = std::move(registration);
+}
+
+RowBand FrameSet::State::registered_source_rows(std::size_t frame, RowBand band) const {
+  const FrameRegistration& r = *registration;
+  RowBand rows = source_rows_for(r.transforms[frame], band, out_width, width, height,
+                                 r.resample.interpolation);
+  if (rows.rows == 0 || !r.demosaic) return rows;
+  // Rows near a band's cut edges demosaic differently from the whole frame's.
+  const std::size_t first = rows.first_row > kDemosaicReach ? rows.first_row - kDemosaicReach : 0;
+  const std::size_t end = std::min(height, rows.first_row + rows.rows + kDemosaicReach);
+  return {first, end - first};
+}
+
+std::size_t FrameSet::read_scratch_bytes(std::size_t rows) const {
+  const State& s = *m_state;
+  if (!s.registration || rows == 0) return 0;
+  rows = std::min(rows, s.out_height);
+  // The source rows a band needs grow with rotation and scale: take the most
+  // any frame needs at the top, middle and bottom of the grid.
+  std::size_t most = 0;
+  for (std::size_t f = 0; f < size(); ++f)
+    for (const std::size_t first : {std::size_t{0}, (s.out_height - rows) / 2, s.out_height - rows})
+      most = std::max(most, s.registered_source_rows(f, {first, rows}).rows);
+  // Source samples; demosaicing adds its three planes and RCD's five work planes.
+  const std::size_t per_pixel = s.registration->demosaic ? 1 + 3 + 5 : s.channels;
+  return most * s.width * per_pixel * sizeof(float);
+}
+
+void FrameSet::State::read_registered_band(std::size_t frame, RowBand band, ImageView out) const {
+  const FrameRegistration& r = *registration;
+  const Transform& transform = r.transforms[frame];
+  const auto& h = transform.matrix();
+  if (!r.demosaic && out_width == width && out_height == height && h[0] == 1.0 && h[1] == 0.0 &&
+      h[2] == 0.0 && h[3] == 0.0 && h[4] == 1.0 && h[5] == 0.0 && transform.is_affine()) {
+    read_corrected_band(frame, band, out);  // the reference frame itself
+    return;
+  }
+  const RowBand rows = registered_source_rows(frame, band);
+  if (rows.rows == 0) {
+    for (std::size_t c = 0; c < out.channels(); ++c)
+      for (std::size_t y = 0; y < out.height(); ++y) std::fill_n(out.row(c, y), out.width(), 0.0f);
+    return;
+  }
+  std::vector<float> source(rows.rows * width * channels);
+  const ImageView source_view(source.data(), width, rows.rows, channels, width, width * rows.rows);
+  read_corrected_band(frame, rows, source_view);
+  if (!r.demosaic) {
+    resample_band(source_view, rows, height, transform, band, out, r.resample);
+    return;
+  }
+  const CfaPattern origin = rows.first_row % 2 ? shift_row(origins[frame]) : origins[frame];
+  const float lift = r.lifts.empty() ? 0.0f : r.lifts[frame];
+  const Image rgb = demosaic(source_view, origin, *r.demosaic, lift);
+  resample_band(rgb.view(), rows, height, transform, band, out, r.resample);
 }
 
 }  // namespace astropack

@@ -151,7 +151,12 @@ LineCombiner averaged_sigma_by_line(const RejectionParams& params) {
 void set_combiner(StackEngineSetup& setup, const IntegrationOptions& o, std::size_t frames) {
   if (o.combination != Combination::Mean) {
     const Combination how = o.combination;
-    setup.combine = [how](std::span<float> values, std::span<const float>) {
+    const bool skip_zeros = o.skip_zeros;
+    setup.combine = [how, skip_zeros](std::span<float> values, std::span<const float>) {
+      if (skip_zeros) {
+        const auto end = std::remove(values.begin(), values.end(), 0.0f);
+        values = values.first(static_cast<std::size_t>(end - values.begin()));
+      }
       return PixelOutcome{static_cast<float>(combine(how, values)), 0, 0};
     };
     return;
@@ -187,7 +192,9 @@ std::vector<std::string> history_lines(const IntegrationOptions& o, const Integr
   std::string norm = "astropack: normalisation ";
   norm.append(normalisation_name(o.normalisation));
   if (o.normalisation != Normalisation::None) norm.append(" (").append(estimator_name(o.estimator)).append(")");
-  norm.append(", weights ").append(weighting_name(o.weighting));
+  norm.append(", weights ");
+  if (o.weights.empty()) norm.append(weighting_name(o.weighting));
+  else norm.append(o.weights_name.empty() ? "given" : o.weights_name);
   lines.push_back(norm);
   if (o.combination == Combination::Mean && o.rejection.method != RejectionMethod::None) {
     const double total = double(frames) * double(r.image.pixel_count() * r.image.channels());
@@ -233,7 +240,14 @@ IntegrationResult integrate(const FrameSet& frames, const IntegrationOptions& op
     throw Error(ErrorKind::InvalidArgument, "the reference frame number is larger than the frame count.");
   }
   IntegrationResult result;
-  if (needs_measurements(options)) result.measurements = measure_frames(frames, options, progress);
+  if (!options.measurements.empty()) {
+    if (options.measurements.size() != frames.size() ||
+        options.measurements.front().channels.size() != frames.channels())
+      throw Error(ErrorKind::Internal, "frame measurements were given for other frames.");
+    result.measurements = options.measurements;
+  } else if (needs_measurements(options)) {
+    result.measurements = measure_frames(frames, options, progress);
+  }
 
   StackEngineSetup setup;
   if (options.normalisation != Normalisation::None) {
@@ -248,7 +262,11 @@ IntegrationResult integrate(const FrameSet& frames, const IntegrationOptions& op
       setup.scaling.push_back(std::move(per_channel));
     }
   }
-  result.weights = frame_weights(frames, options, result.measurements, setup.scaling);
+  if (!options.weights.empty() && options.weights.size() != frames.size())
+    throw Error(ErrorKind::Internal, "weights were given for a different number of frames.");
+  result.weights = options.weights.empty()
+                       ? frame_weights(frames, options, result.measurements, setup.scaling)
+                       : options.weights;
   setup.weights = result.weights;
   set_combiner(setup, options, frames.size());
   // The budget bounds the whole integration, not only the band buffers.

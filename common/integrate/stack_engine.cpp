@@ -20,21 +20,31 @@ namespace astropack {
 
 namespace {
 
-int thread_count(int requested) {
-#ifdef _OPENMP
-  return requested > 0 ? requested : omp_get_max_threads();
-#else
-  (void)requested;
-  return 1;
-#endif
-}
-
 // Pixels gathered and combined at a time: the stacks of a block (frames x
 // kBlock values) stay in the first-level caches between the two steps.
 constexpr std::size_t kBlock = 64;
 
 // Band buffer size beyond which taller bands gain nothing (see below).
 constexpr std::size_t kPreferredBandBytes = std::size_t{256} << 20;
+// Registered bands also re-read the rows their neighbours need (rotation and
+// the kernel's reach): taller bands waste less.
+constexpr std::size_t kPreferredRegisteredBandBytes = std::size_t{1} << 30;
+
+// Rows per band such that the band buffer of every frame plus each thread's
+// read scratch fit the budget (at least 1).
+std::size_t registered_band_rows(const FrameSet& frames, std::size_t budget, int threads) {
+  const std::size_t per_row = frames.width() * frames.channels() * frames.size() * sizeof(float);
+  const auto cost = [&](std::size_t rows) {
+    return rows * per_row + static_cast<std::size_t>(threads) * frames.read_scratch_bytes(rows);
+  };
+  std::size_t low = 1, high = std::max<std::size_t>(1, frames.height());
+  if (cost(high) <= budget) return high;
+  while (low + 1 < high) {  // cost(low) fits or low is 1; cost(high) does not
+    const std::size_t middle = low + (high - low) / 2;
+    (cost(middle) <= budget ? low : high) = middle;
+  }
+  return low;
+}
 
 // The band buffer: left uninitialised (every read fills it whole) and, on
 // Linux, backed by transparent huge pages where the system grants them on
@@ -81,6 +91,18 @@ void read_band_of_all_frames(const FrameSet& frames, RowBand band, float* buffer
 
 }  // namespace
 
+int worker_threads(int requested) noexcept {
+#ifdef _OPENMP
+  return requested > 0 ? requested : omp_get_max_threads();
+#else
+  (void)requested;
+  return 1;
+#endif
+}
+
+// For registered frames the band budget also holds the threads' read scratch
+// (source rows with the margin rotation and the kernel need): run_stack_engine
+// fits both into it.
 std::size_t band_budget_within(std::size_t total, const FrameSet& frames, bool rejection_maps,
                                int threads) {
   // The program, its libraries, CFITSIO's buffers, the headers of thousands of frames.
@@ -93,7 +115,7 @@ std::size_t band_budget_within(std::size_t total, const FrameSet& frames, bool r
   // read buffer and the rejection workspace.
   const std::size_t per_thread =
       (width * n + 2 * width) * sizeof(float) + kHugePage + n * 64;
-  const std::size_t fixed = image + per_thread * static_cast<std::size_t>(thread_count(threads)) +
+  const std::size_t fixed = image + per_thread * static_cast<std::size_t>(worker_threads(threads)) +
                             kHugePage + kProcessReserve;
   return total > fixed ? total - fixed : 1;  // 1 byte: one row per band, the least there is
 }
@@ -109,7 +131,7 @@ StackEngineResult run_stack_engine(const FrameSet& frames, const StackEngineSetu
     throw Error(ErrorKind::Internal, "weights were given for a different number of frames.");
   if (n > 65535) throw Error(ErrorKind::InvalidArgument, "at most 65535 frames can be stacked at once.");
 
-  const int threads = thread_count(setup.threads);
+  const int threads = worker_threads(setup.threads);
   BandPlanInput plan_input;
   plan_input.width = width;
   plan_input.height = height;
@@ -119,9 +141,18 @@ StackEngineResult run_stack_engine(const FrameSet& frames, const StackEngineSetu
   // The budget is a bound, not a target: past a few hundred MB taller bands
   // only cost more fresh memory to fault in (seconds for gigabytes), unless
   // every band has to open the files again.
-  if (frames.keeps_files_open())
-    plan_input.budget_bytes = std::min(plan_input.budget_bytes, kPreferredBandBytes);
+  if (frames.keeps_files_open()) {
+    plan_input.budget_bytes = std::min(plan_input.budget_bytes, frames.registered()
+                                                                    ? kPreferredRegisteredBandBytes
+                                                                    : kPreferredBandBytes);
+  }
   plan_input.buffers = 1;
+  if (frames.registered()) {
+    // Reading a registered band takes working memory per thread: the band
+    // height is chosen for buffers and scratch together.
+    const std::size_t rows = registered_band_rows(frames, plan_input.budget_bytes, threads);
+    plan_input.budget_bytes = rows * width * channels * n * sizeof(float);
+  }
   const std::vector<RowBand> bands = plan_bands(plan_input);
 
   StackEngineResult result;

@@ -40,6 +40,14 @@ std::optional<DemosaicMethod> parse_demosaic_method(std::string_view text) noexc
 // for a view that is not one channel of at least 2 x 2 pixels.
 Image demosaic(ConstImageView mosaic, CfaPattern origin, DemosaicMethod method);
 
+// Band by band (light stacks demosaic each frame as row bands): the constant
+// RCD lifts a mosaic by is the whole frame's demosaic_lift(), passed to every
+// band so that all bands are treated alike. A band's rows then equal the whole
+// frame's except within kDemosaicReach rows of its cut edges.
+inline constexpr std::size_t kDemosaicReach = 16;
+float demosaic_lift(ConstImageView mosaic);
+Image demosaic(ConstImageView mosaic, CfaPattern origin, DemosaicMethod method, float lift);
+
 // Demosaics a CFA frame with its header's phase. The result keeps the header
 // (ROWORDER included) without BAYERPAT, XBAYROFF and YBAYROFF, plus a HISTORY
 // line. Throws Error(InvalidInput) when the frame has no Bayer BAYERPAT or is

@@ -7,12 +7,29 @@
 #include <cstddef>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "astropack/band_plan.hpp"
+#include "astropack/debayer.hpp"
 #include "astropack/image.hpp"
+#include "astropack/resample.hpp"
+#include "astropack/transform.hpp"
 
 namespace astropack {
+
+// How a light stack reads its frames: each band resampled onto the output
+// grid through the frame's transform (output grid -> frame coordinates).
+struct FrameRegistration {
+  std::vector<Transform> transforms;  // one per frame
+  ResampleOptions resample;
+  std::size_t width = 0, height = 0;  // the output grid (0: the frames' own size)
+  // CFA frames are demosaiced before they are resampled (channels() becomes 3) ...
+  std::optional<DemosaicMethod> demosaic;
+  // ... each with its whole frame's demosaic_lift(), so that every band of a
+  // frame is demosaiced alike whatever the band layout; empty: 0 for all.
+  std::vector<float> lifts;
+};
 
 class FrameSet {
  public:
@@ -42,6 +59,21 @@ class FrameSet {
   // Throws Error naming the master when its geometry differs from the frames'.
   void subtract_on_read(std::shared_ptr<const Image> master, float constant,
                         const std::filesystem::path& master_file = {});
+
+  // From now on every band is read registered: the source rows the band needs
+  // (plus the demosaicing margin) are read, corrected as above, demosaiced and
+  // resampled; width(), height(), channels() and header() describe the output
+  // grid (a demosaiced header has no BAYERPAT). Throws Error(InvalidArgument)
+  // when the transforms do not match the frames or demosaicing is asked for
+  // frames without a Bayer pattern.
+  void register_on_read(FrameRegistration registration);
+  bool registered() const noexcept;
+  // The frames' own size, before registration.
+  std::size_t source_width() const noexcept;
+  std::size_t source_height() const noexcept;
+  // Working memory one read_band of a band `rows` tall takes besides `out`
+  // (the source rows, demosaiced planes); 0 when not registered.
+  std::size_t read_scratch_bytes(std::size_t rows) const;
 
   // Fills `out` (width x band.rows x channels) with the band of one frame.
   // Safe to call from several threads for different frames.

@@ -31,6 +31,11 @@ enum class Weighting {
   Noise,
 };
 
+struct FrameMeasurement {
+  std::vector<LocationScale> channels;
+  std::vector<double> noise;  // background noise per channel
+};
+
 struct IntegrationOptions {
   Combination combination = Combination::Mean;
   RejectionParams rejection;  // used with Combination::Mean only
@@ -41,11 +46,15 @@ struct IntegrationOptions {
   std::size_t memory_budget = 0;   // bytes for the whole integration; 0 = default_memory_budget()
   bool rejection_maps = false;
   int threads = 0;                 // 0 = all cores
-};
-
-struct FrameMeasurement {
-  std::vector<LocationScale> channels;
-  std::vector<double> noise;  // background noise per channel
+  // Light stacks measure their frames before registration and may bring
+  // weights of their own (SNR, PSF). When given (one per frame) these are used
+  // instead of measuring the frames, and instead of `weighting`.
+  std::vector<FrameMeasurement> measurements;
+  std::vector<float> weights;
+  std::string weights_name;        // how given weights were made, for HISTORY ("by SNR")
+  // Median, sum, minimum and maximum leave zeros out as rejection does (light
+  // stacks: no data off a registered frame); otherwise zeros count.
+  bool skip_zeros = false;
 };
 
 struct IntegrationResult {

@@ -69,6 +69,9 @@ struct StackEngineResult {
 StackEngineResult run_stack_engine(const FrameSet& frames, const StackEngineSetup& setup,
                                    Progress& progress);
 
+// The threads work runs on when `requested` are asked for (0 = all cores).
+int worker_threads(int requested) noexcept;
+
 // The StackEngineSetup::memory_budget (band buffers) that keeps a whole
 // integration of `frames`, the result, the maps, the per-thread scratch and
 // the rest of the process, within `total` bytes (at least one row per band).
