@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Per-frame quality on mono and CFA lights, and the selection rules built on it.
 #include <cmath>
+#include <fstream>
+#include <sstream>
 
 #include "astropack/fits.hpp"
 #include "astropack/frame_quality.hpp"
+#include "astropack/frame_selection.hpp"
+#include "astropack/seq.hpp"
 #include "astropack/simulate.hpp"
 #include "check_main.hpp"
 
@@ -29,6 +33,10 @@ const fs::path& mono_session() {
 const fs::path& osc_session() {
   static const fs::path folder = simulated(SimulationPreset::Osc);
   return folder;
+}
+
+bool contains_text(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
 }
 
 fs::path light(const fs::path& session, int number, bool mono) {
@@ -81,12 +89,108 @@ START_TEST(cfa_quality_on_green_superpixels) {
 }
 END_TEST
 
+namespace {
+
+// Selects a session's ten lights with the default expression, writes the result into a
+// .seq of those lights and reads it back.
+void select_session(const fs::path& session, bool mono) {
+  std::vector<fs::path> files;
+  for (int n = 1; n <= 10; ++n) files.push_back(light(session, n, mono));
+  NoProgress progress;
+  const FrameSelection sel = select_frames(files, SelectionOptions{}, progress);
+  for (std::size_t i = 0; i < 10; ++i)
+    std::printf("# %s light %2zu: %s %s\n", mono ? "mono" : "osc", i + 1,
+                sel.frames[i].kept ? "kept" : "rejected", sel.frames[i].reason.c_str());
+  for (std::size_t i = 0; i < 10; ++i) {
+    const bool bad = i + 1 == 4 || i + 1 == 8;  // the blurred and the trailed light
+    ck_assert_msg(sel.frames[i].kept == !bad, "light %zu: %s", i + 1,
+                  sel.frames[i].reason.c_str());
+  }
+  ck_assert(contains_text(sel.frames[3].reason, "fwhm > 1.5 * median(fwhm)"));
+  ck_assert(contains_text(sel.frames[7].reason, "ecc > 0.7"));
+  // The reference is the kept frame of the highest SNR weight.
+  ck_assert_int_ge(sel.reference, 0);
+  for (const SelectedFrame& f : sel.frames)
+    if (f.kept) ck_assert(f.quality.snr_weight <= sel.frames[std::size_t(sel.reference)].quality.snr_weight);
+  // The PSF weight ranks the blurred frame far below every good one.
+  for (std::size_t i = 0; i < 10; ++i)
+    if (sel.frames[i].kept)
+      ck_assert_msg(sel.frames[3].quality.psf_weight < 0.3 * sel.frames[i].quality.psf_weight,
+                    "blurred %g, light %zu %g", sel.frames[3].quality.psf_weight, i + 1,
+                    sel.frames[i].quality.psf_weight);
+
+  Sequence seq;
+  seq.name = mono ? "Light_SimNebula_120s_Bin1_L_gain100_-10C_" : "Light_SimNebula_120s_Bin1_gain100_-10C_";
+  seq.fixed_digits = 4;
+  for (int n = 1; n <= 10; ++n) seq.frames.push_back(SeqFrame{n, true, {}, {}});
+  const std::string first = seq.frame_file_name(0), expected = files[0].filename().string();
+  ck_assert_str_eq(first.c_str(), expected.c_str());
+  apply_selection(seq, sel);
+  const fs::path folder = test::scratch_folder(mono ? "select-seq-mono" : "select-seq-osc");
+  write_seq(seq_path(folder, seq.name), seq);
+  const Sequence back = read_seq(seq_path(folder, seq.name));
+  ck_assert_int_eq(back.reference, sel.reference);
+  ck_assert_int_eq(back.selected_count(), 8);
+  ck_assert(!back.frames[3].included && !back.frames[7].included && back.frames[0].included);
+  ck_assert(std::fabs(back.frames[0].registration.at(0).fwhm - sel.frames[0].quality.fwhm) < 1e-4);
+  fs::remove_all(folder);
+}
+
+}  // namespace
+
+START_TEST(default_expression_rejects_blurred_and_trailed_mono) {
+  select_session(mono_session(), true);
+}
+END_TEST
+
+START_TEST(default_expression_rejects_blurred_and_trailed_osc) {
+  select_session(osc_session(), false);
+}
+END_TEST
+
+START_TEST(widths_and_roundness_against_the_truth) {
+  // lights.csv: the seeing FWHM of every light (column 13); round stars except light 8.
+  for (const bool mono : {true, false}) {
+    const fs::path session = mono ? mono_session() : osc_session();
+    std::ifstream in(session / "truth" / "lights.csv");
+    std::string line;
+    std::getline(in, line);
+    for (int n = 1; n <= 10; ++n) {
+      std::getline(in, line);
+      std::stringstream ss(line);
+      std::string cell;
+      for (int column = 0; column < 13; ++column) std::getline(ss, cell, ',');
+      const double truth = std::stod(cell);
+      const FrameQuality q = measure_frame(read_fits(light(session, n, mono)));
+      std::printf("# %s light %2d: FWHM %.3f px, truth %.3f (%+.1f %%), eccentricity %.3f\n",
+                  mono ? "mono" : "osc", n, q.fwhm, truth, 100 * (q.fwhm / truth - 1),
+                  q.eccentricity);
+      if (n == 8) {
+        // A noise-free trailed star of this length fits at eccentricity 0.875.
+        ck_assert_msg(std::fabs(q.eccentricity - 0.875) < 0.05, "trailed ecc %g", q.eccentricity);
+        continue;
+      }
+      ck_assert_msg(std::fabs(q.fwhm / truth - 1) < 0.05, "light %d FWHM %g vs %g", n, q.fwhm,
+                    truth);
+      // About 25 stars: the mean shape's own noise leaves up to about 0.2 for round stars.
+      ck_assert_msg(q.eccentricity < 0.25, "light %d ecc %g", n, q.eccentricity);
+    }
+  }
+}
+END_TEST
+
 int main() {
   Suite* suite = suite_create("select");
   TCase* quality = tcase_create("quality");
   tcase_set_timeout(quality, 120);
   ADD_TEST(quality, mono_quality_singles_out_blurred_and_trailed_lights);
   ADD_TEST(quality, cfa_quality_on_green_superpixels);
+  ADD_TEST(quality, widths_and_roundness_against_the_truth);
   suite_add_tcase(suite, quality);
+  TCase* selection = tcase_create("selection");
+  tcase_set_timeout(selection, 120);
+  ADD_TEST(selection, default_expression_rejects_blurred_and_trailed_mono);
+  ADD_TEST(selection, default_expression_rejects_blurred_and_trailed_osc);
+  suite_add_tcase(suite, selection);
   return astropack::test::run_suite(suite);
 }
