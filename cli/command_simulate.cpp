@@ -23,9 +23,11 @@ void add_simulate_command(CLI::App& app, const GlobalOptions& global) {
   auto options = std::make_shared<SimulateOptions>();
   CLI::App* sub = app.add_subcommand(
       "simulate", "Write a synthetic observing session (biases, darks, flats, lights) with its ground truth");
-  sub->add_option("--preset", options->preset, "small (mono), osc (colour Bayer) or large (benchmarks)")
+  sub->add_option("--preset", options->preset,
+                  "small (mono), osc (colour Bayer), large (benchmarks) or undersampled (for "
+                  "drizzle)")
       ->capture_default_str()
-      ->check(CLI::IsMember({"small", "osc", "large"}));
+      ->check(CLI::IsMember({"small", "osc", "large", "undersampled"}));
   sub->add_option("--seed", options->seed, "Random seed; the same seed gives the same files")
       ->capture_default_str();
   sub->add_option("folder", options->folder, "Folder to write the session into")->required();

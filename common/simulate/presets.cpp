@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The three presets: sizes, frame counts, exposures and the camera they share.
+// The presets: sizes, frame counts, exposures and the camera they share.
 #include <cmath>
 #include <string>
 
@@ -12,8 +12,9 @@ SimulationPreset parse_simulation_preset(std::string_view name) {
   if (name == "small") return SimulationPreset::Small;
   if (name == "osc") return SimulationPreset::Osc;
   if (name == "large") return SimulationPreset::Large;
+  if (name == "undersampled") return SimulationPreset::Undersampled;
   std::string sentence = "unknown simulation preset '";
-  sentence.append(name).append("'; use small, osc or large.");
+  sentence.append(name).append("'; use small, osc, large or undersampled.");
   throw Error(ErrorKind::InvalidArgument, sentence);
 }
 
@@ -25,6 +26,8 @@ std::string_view to_string(SimulationPreset preset) noexcept {
       return "osc";
     case SimulationPreset::Large:
       return "large";
+    case SimulationPreset::Undersampled:
+      return "undersampled";
   }
   return "small";
 }
@@ -41,6 +44,7 @@ SimulationPlan simulation_plan(const SimulationOptions& options) {
   switch (options.preset) {
     case SimulationPreset::Small:
     case SimulationPreset::Osc:
+    case SimulationPreset::Undersampled:
       plan.width = 320;
       plan.height = 240;
       plan.biases = 12;
@@ -51,6 +55,10 @@ SimulationPlan simulation_plan(const SimulationOptions& options) {
       plan.max_dither_px = 6.0;
       plan.stars_per_megapixel = 2300.0;
       plan.cosmic_rays_per_frame = 4.0;
+      if (options.preset == SimulationPreset::Undersampled) {
+        plan.lights = 20;
+        plan.seeing_fwhm_px = 1.2;
+      }
       break;
     case SimulationPreset::Large:
       plan.width = 2400;

@@ -7,13 +7,17 @@
 //
 // Presets (counts of biases / darks / flats / dark-flats / lights):
 //
-//   preset  size         camera             frames              lights: blurred, trailed, satellite
-//   small   320 x 240    mono, FILTER 'L'   12 / 8 / 8 / 8 / 10   4, 8, 6
-//   osc     320 x 240    colour, RGGB       12 / 8 / 8 / 8 / 10   4, 8, 6
-//   large   2400 x 1600  mono, FILTER 'L'   16 / 12 / 12 / 12 / 24  10, 19, 14
+//   preset        size         camera            frames                 lights: blurred,
+//                                                                           trailed, satellite
+//   small         320 x 240    mono, FILTER 'L'  12 / 8 / 8 / 8 / 10    4, 8, 6
+//   osc           320 x 240    colour, RGGB      12 / 8 / 8 / 8 / 10    4, 8, 6
+//   large         2400 x 1600  mono, FILTER 'L'  16 / 12 / 12 / 12 / 24 10, 19, 14
+//   undersampled  320 x 240    mono, FILTER 'L'  12 / 8 / 8 / 8 / 20    8, 16, 12
 //
-// small and osc take about a second and 9 MB; large about 20 s of processor time and
-// 630 MB. Every light has a few cosmic-ray hits (large: about 12), darks too.
+// undersampled is small with seeing of 1.2 px FWHM (stars narrower than two pixels, as
+// with a short focal length) and twice the lights: the session drizzle is for.
+// small, osc and undersampled take about a second and 9 MB; large about 20 s of processor
+// time and 630 MB. Every light has a few cosmic-ray hits (large: about 12), darks too.
 //
 // Exposures: biases 0.001 s, darks and lights 120 s, flats and dark-flats 2 s.
 // DATE-OBS of consecutive frames are spaced by the exposure plus a dead time
@@ -64,6 +68,7 @@ enum class SimulationPreset {
   Small,  // mono, small frames: fast enough for unit tests
   Osc,    // one-shot colour (RGGB Bayer) camera
   Large,  // mono, full-size frames for benchmarks
+  Undersampled,  // mono, small frames, stars under two pixels wide, many dithered lights
 };
 
 struct SimulationOptions {
