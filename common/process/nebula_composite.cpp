@@ -36,24 +36,6 @@ Image rgb_copy(ConstImageView view) {
   return out;
 }
 
-// Black point and blur, common to every layer.
-Image prepare_layer(ConstImageView view, const CompositeLayerParams& p, Trc storage) {
-  Image layer = rgb_copy(view);
-  if (p.black_point > 0.0) {
-    LevelsParams levels_params;
-    levels_params.black_point = p.black_point;
-    levels_params.storage = storage;
-    levels(layer.view(), levels_params);
-  }
-  if (p.blur > 0.0) {
-    GaussianBlurParams blur;
-    blur.std_dev_x = blur.std_dev_y = p.blur;
-    blur.working = blur.storage = storage;
-    gaussian_blur(layer.view(), blur);
-  }
-  return layer;
-}
-
 }  // namespace
 
 void NebulaCompositeParams::validate() const {
@@ -69,6 +51,47 @@ void NebulaCompositeParams::validate() const {
   colour.hue = oiii_hue;
   colour.validate();
   if (sharpen_stars) stars_sharpening.validate();
+}
+
+Image prepared_layer(ConstImageView view, const CompositeLayerParams& p, Trc storage) {
+  Image layer(view.width(), view.height(), view.channels());
+  for (std::size_t c = 0; c < view.channels(); ++c)
+    for (std::size_t y = 0; y < view.height(); ++y)
+      std::copy_n(view.row(c, y), view.width(), layer.row(c, y));
+  if (p.black_point > 0.0) {
+    LevelsParams levels_params;
+    levels_params.black_point = p.black_point;
+    levels_params.storage = storage;
+    levels(layer.view(), levels_params);
+  }
+  if (p.blur > 0.0) {
+    GaussianBlurParams blur;
+    blur.std_dev_x = blur.std_dev_y = p.blur;
+    blur.working = blur.storage = storage;
+    gaussian_blur(layer.view(), blur);
+  }
+  return layer;
+}
+
+Image coloured_layer(ConstImageView view, const CompositeLayerParams& p, double hue,
+                     const NebulaCompositeParams& params) {
+  const Image layer = prepared_layer(view, p, params.storage);
+  ColouriseParams colour;
+  colour.hue = hue;
+  colour.saturation = params.saturation;
+  colour.lightness = params.lightness;
+  colour.storage = params.storage;
+  return colourise(layer.view(), colour);
+}
+
+Image stars_layer(ConstImageView view, const NebulaCompositeParams& params) {
+  Image stars = prepared_layer(view, params.stars, params.storage);
+  if (params.sharpen_stars) {
+    UnsharpMaskParams sharpen = params.stars_sharpening;
+    sharpen.storage = params.storage;
+    unsharp_mask(stars.view(), sharpen);
+  }
+  return stars;
 }
 
 Image compose_nebula(const NebulaLayers& layers, const NebulaCompositeParams& params,
@@ -91,7 +114,8 @@ Image compose_nebula(const NebulaLayers& layers, const NebulaCompositeParams& pa
   if (!first) throw Error(ErrorKind::InvalidArgument, "the composite needs at least one layer.");
 
   // The bottom layer in normal mode over nothing is the layer itself.
-  Image result = layers.nebula ? prepare_layer(*layers.nebula, params.nebula, params.storage)
+  Image result = layers.nebula ? rgb_copy(prepared_layer(*layers.nebula, params.nebula,
+                                                        params.storage).view())
                                : Image(first->width(), first->height(), 3, 0.0f);
   if (layers.nebula && params.nebula.opacity < 1.0) {
     // A partly transparent bottom layer over the black background.
@@ -108,13 +132,7 @@ Image compose_nebula(const NebulaLayers& layers, const NebulaCompositeParams& pa
   auto add_colour_layer = [&](const std::optional<ConstImageView>& view,
                               const CompositeLayerParams& p, double hue) {
     if (!view) return;
-    Image layer = prepare_layer(*view, p, params.storage);
-    ColouriseParams colour;
-    colour.hue = hue;
-    colour.saturation = params.saturation;
-    colour.lightness = params.lightness;
-    colour.storage = params.storage;
-    Image coloured = colourise(layer.view(), colour);
+    const Image coloured = coloured_layer(*view, p, hue, params);
     BlendParams screen;
     screen.mode = BlendMode::Screen;
     screen.opacity = p.opacity;
@@ -129,12 +147,7 @@ Image compose_nebula(const NebulaLayers& layers, const NebulaCompositeParams& pa
   throw_if_cancelled(progress);
 
   if (layers.stars) {
-    Image stars = prepare_layer(*layers.stars, params.stars, params.storage);
-    if (params.sharpen_stars) {
-      UnsharpMaskParams sharpen = params.stars_sharpening;
-      sharpen.storage = params.storage;
-      unsharp_mask(stars.view(), sharpen);
-    }
+    const Image stars = stars_layer(*layers.stars, params);
     BlendParams lighten;
     lighten.mode = BlendMode::LightenOnly;
     lighten.opacity = params.stars.opacity;

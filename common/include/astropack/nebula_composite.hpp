@@ -50,8 +50,21 @@ struct NebulaLayers {
 };
 
 // Throws Error(InvalidArgument) for missing or mismatched layers or bad parameters.
+// The layers are prepared by the three functions below, then blended.
 Image compose_nebula(const NebulaLayers& layers, const NebulaCompositeParams& params,
                      Progress& progress);
+
+// The layers of the stack one at a time, as compose_nebula prepares them before
+// blending (the GIMP plug-ins put each into a layer of its own and let GIMP blend).
+// Each takes a grey or RGB layer; `params.storage` says how its numbers are encoded.
+// Black point, then blur: the channels are kept.
+Image prepared_layer(ConstImageView layer, const CompositeLayerParams& layer_params, Trc storage);
+// Black point, blur, then colourised with `hue` and params' saturation and lightness: RGB.
+Image coloured_layer(ConstImageView layer, const CompositeLayerParams& layer_params, double hue,
+                     const NebulaCompositeParams& params);
+// params.stars' black point and blur, then the unsharp mask when params.sharpen_stars:
+// the channels are kept.
+Image stars_layer(ConstImageView stars, const NebulaCompositeParams& params);
 
 // One line for logs and HISTORY cards.
 std::string describe(const NebulaCompositeParams& params);
