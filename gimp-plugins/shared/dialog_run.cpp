@@ -12,10 +12,24 @@ namespace {
 
 constexpr guint kScreenshotDelayMs = 1500;
 
+// The screenshot's file: the variable's value, or <folder>/<plug-in>.png when it
+// names a folder (several plug-ins in one test run). Free with g_free.
+gchar* screenshot_file() {
+  const char* name = std::getenv("ASTROPACK_DIALOG_SCREENSHOT");
+  if (name == nullptr || *name == '\0') return nullptr;
+  if (!g_file_test(name, G_FILE_TEST_IS_DIR)) return g_strdup(name);
+  gchar* program = g_path_get_basename(gimp_get_progname());
+  gchar* file_name = g_strconcat(program, ".png", nullptr);
+  gchar* file = g_build_filename(name, file_name, nullptr);
+  g_free(file_name);
+  g_free(program);
+  return file;
+}
+
 // A GLib callback: nothing may throw from here, and nothing here throws.
 gboolean screenshot_and_accept(gpointer data) {
   GtkWidget* dialog = static_cast<GtkWidget*>(data);
-  const char* file = std::getenv("ASTROPACK_DIALOG_SCREENSHOT");
+  gchar* file = screenshot_file();
   GdkWindow* window = gtk_widget_get_window(dialog);
   if (file != nullptr && window != nullptr) {
     gdk_window_process_updates(window, TRUE);
@@ -33,6 +47,7 @@ gboolean screenshot_and_accept(gpointer data) {
       g_object_unref(pixbuf);
     }
   }
+  g_free(file);
   gtk_dialog_response(GTK_DIALOG(dialog), GTK_RESPONSE_OK);
   return FALSE;
 }

@@ -58,13 +58,13 @@ void check_drawable(gint32 drawable) {
 }
 
 // Writes `pixels` (storage order) into `target`, whose format `format` has
-// `pixels.channels()` colour channels plus alpha when `alpha_source` is given; the
-// alpha comes from `alpha_source`.
+// `channels` colour channels (those of `pixels`, or 3 for a grey `pixels` that
+// fills R, G and B alike) plus alpha when `alpha_source` is given; the alpha comes
+// from `alpha_source`.
 void put_pixels(GeglBuffer* target, GeglBuffer* alpha_source, const Babl* format,
-                ConstImageView pixels, Progress& progress) {
+                ConstImageView pixels, std::size_t channels, Progress& progress) {
   const auto width = static_cast<gint>(pixels.width());
   const auto height = static_cast<gint>(pixels.height());
-  const std::size_t channels = pixels.channels();
   const std::size_t stride = channels + (alpha_source != nullptr ? 1 : 0);
   const gint rows = strip_rows(width, stride);
   std::vector<float> strip(std::size_t(width) * std::size_t(std::min(rows, height)) * stride);
@@ -78,7 +78,7 @@ void put_pixels(GeglBuffer* target, GeglBuffer* alpha_source, const Babl* format
       const std::size_t stored = std::size_t(height - 1 - (y0 + r));
       float* out = strip.data() + std::size_t(r) * std::size_t(width) * stride;
       for (std::size_t c = 0; c < channels; ++c) {
-        const float* in = pixels.row(c, stored);
+        const float* in = pixels.row(pixels.channels() == 1 ? 0 : c, stored);
         for (std::size_t x = 0; x < std::size_t(width); ++x) out[x * stride + c] = in[x];
       }
     }
@@ -107,14 +107,17 @@ bool is_perceptual(gint32 drawable) {
   }
 }
 
-Image read_drawable(gint32 drawable, Progress& progress) {
-  check_drawable(drawable);
-  const gint width = gimp_drawable_width(drawable);
-  const gint height = gimp_drawable_height(drawable);
+namespace {
+
+// The colour channels of `area` of the drawable in `format`, rows flipped into
+// storage order within the area.
+Image read_area(gint32 drawable, const Babl* format, const GeglRectangle& area,
+                Progress& progress) {
+  const gint width = area.width;
+  const gint height = area.height;
   if (width <= 0 || height <= 0)
     throw Error(ErrorKind::InvalidArgument, _("The drawable is empty."));
   const std::size_t channels = colour_channels(drawable);
-  const Babl* format = float_format(drawable, channels, /*with_alpha=*/false);
   BufferPtr buffer = checked(gimp_drawable_get_buffer(drawable));
 
   Image image(std::size_t(width), std::size_t(height), channels);
@@ -122,7 +125,7 @@ Image read_drawable(gint32 drawable, Progress& progress) {
   std::vector<float> strip(std::size_t(width) * std::size_t(std::min(rows, height)) * channels);
   for (gint y0 = 0; y0 < height; y0 += rows) {
     const gint n = std::min(rows, height - y0);
-    const GeglRectangle rect = {0, y0, width, n};
+    const GeglRectangle rect = {area.x, area.y + y0, width, n};
     gegl_buffer_get(buffer.get(), &rect, 1.0, format, strip.data(), GEGL_AUTO_ROWSTRIDE,
                     GEGL_ABYSS_NONE);
     for (gint r = 0; r < n; ++r) {
@@ -136,6 +139,44 @@ Image read_drawable(gint32 drawable, Progress& progress) {
     progress.report(double(y0 + n) / double(height), {});
   }
   return image;
+}
+
+GeglRectangle whole(gint32 drawable) {
+  return {0, 0, gimp_drawable_width(drawable), gimp_drawable_height(drawable)};
+}
+
+}  // namespace
+
+Trc drawable_trc(gint32 drawable) {
+  return is_perceptual(drawable) ? Trc::Perceptual : Trc::Linear;
+}
+
+const Babl* pixel_format(gint32 drawable, std::size_t channels, bool with_alpha) {
+  return float_format(drawable, channels, with_alpha);
+}
+
+Image read_drawable(gint32 drawable, Progress& progress) {
+  check_drawable(drawable);
+  return read_area(drawable, float_format(drawable, colour_channels(drawable), false),
+                   whole(drawable), progress);
+}
+
+Image read_drawable_as(gint32 drawable, Trc trc, Progress& progress) {
+  check_drawable(drawable);
+  const std::size_t channels = colour_channels(drawable);
+  const char* name = channels == 1 ? (trc == Trc::Perceptual ? "Y' float" : "Y float")
+                                   : (trc == Trc::Perceptual ? "R'G'B' float" : "RGB float");
+  const Babl* storage = gimp_drawable_get_format(drawable);
+  const Babl* space = storage != nullptr ? babl_format_get_space(storage) : nullptr;
+  const Babl* format = space != nullptr ? babl_format_with_space(name, space) : babl_format(name);
+  return read_area(drawable, format, whole(drawable), progress);
+}
+
+Image read_drawable_area(gint32 drawable, gint x, gint y, gint width, gint height) {
+  check_drawable(drawable);
+  NoProgress quiet;
+  return read_area(drawable, float_format(drawable, colour_channels(drawable), false),
+                   {x, y, width, height}, quiet);
 }
 
 void write_drawable(gint32 drawable, ConstImageView pixels, Progress& progress) {
@@ -153,7 +194,8 @@ void write_drawable(gint32 drawable, ConstImageView pixels, Progress& progress) 
   {
     BufferPtr source = checked(gimp_drawable_get_buffer(drawable));
     BufferPtr shadow = checked(gimp_drawable_get_shadow_buffer(drawable));
-    put_pixels(shadow.get(), alpha ? source.get() : nullptr, format, pixels, progress);
+    put_pixels(shadow.get(), alpha ? source.get() : nullptr, format, pixels, pixels.channels(),
+               progress);
   }  // the shadow buffer is flushed to GIMP when released, before the merge
   gimp_drawable_merge_shadow(drawable, /*undo=*/TRUE);
   gimp_drawable_update(drawable, 0, 0, gint(pixels.width()), gint(pixels.height()));
@@ -167,11 +209,11 @@ gint32 new_layer(gint32 image, ConstImageView pixels, const std::string& name,
     throw Error(ErrorKind::Unsupported,
                 _("Indexed images cannot hold these pixels; convert the image to RGB first "
                   "(Image > Mode > RGB)."));
-  if (pixels.channels() != channels)
+  // A grey layer goes into an RGB image as R = G = B, as GIMP converts it.
+  if (pixels.channels() != channels && !(pixels.channels() == 1 && channels == 3))
     throw Error(ErrorKind::InvalidArgument,
-                channels == 1 ? _("A colour layer cannot go into a grey image; convert the "
-                                  "image to RGB first (Image > Mode > RGB).")
-                              : _("A grey layer was given for an RGB image."));
+                _("A colour layer cannot go into a grey image; convert the image to RGB first "
+                  "(Image > Mode > RGB)."));
   const gint32 layer =
       gimp_layer_new(image, name.c_str(), gint(pixels.width()), gint(pixels.height()),
                      channels == 1 ? GIMP_GRAY_IMAGE : GIMP_RGB_IMAGE, opacity, mode);
@@ -182,7 +224,8 @@ gint32 new_layer(gint32 image, ConstImageView pixels, const std::string& name,
   }
   {
     BufferPtr buffer = checked(gimp_drawable_get_buffer(layer));
-    put_pixels(buffer.get(), nullptr, float_format(layer, channels, false), pixels, progress);
+    put_pixels(buffer.get(), nullptr, float_format(layer, channels, false), pixels, channels,
+               progress);
   }
   gimp_drawable_update(layer, 0, 0, gint(pixels.width()), gint(pixels.height()));
   return layer;

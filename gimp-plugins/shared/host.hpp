@@ -13,12 +13,14 @@
 // the picture, so GIMP's row 0 is the last stored row and rows are flipped here.
 #pragma once
 
+#include <babl/babl.h>
 #include <libgimp/gimp.h>
 
 #include <string>
 
 #include "astropack/image.hpp"
 #include "astropack/progress.hpp"
+#include "astropack/transfer_curve.hpp"
 
 namespace astropack::gimp {
 
@@ -29,17 +31,32 @@ std::size_t colour_channels(gint32 drawable);
 // True when the drawable's image has a perceptual (gamma) precision.
 bool is_perceptual(gint32 drawable);
 
+// How the drawable's numbers are encoded, for the `storage` of the core's parameters.
+Trc drawable_trc(gint32 drawable);
+
+// The babl float format of the drawable's own numbers (its TRC and colour space)
+// with `channels` colour channels (1 or 3) and optionally alpha.
+const Babl* pixel_format(gint32 drawable, std::size_t channels, bool with_alpha);
+
 // The colour channels of the whole drawable (its own extent, not the selection)
 // in storage order; alpha is left out. Throws Error for a drawable GIMP refuses.
 Image read_drawable(gint32 drawable, Progress& progress);
+
+// The same with the numbers in `trc` whatever the image's precision (babl converts).
+Image read_drawable_as(gint32 drawable, Trc trc, Progress& progress);
+
+// The colour channels of a rectangle of the drawable (drawable coordinates, inside
+// it), rows flipped within the rectangle, as read_drawable does: for previews.
+Image read_drawable_area(gint32 drawable, gint x, gint y, gint width, gint height);
 
 // Replaces the colour channels of the whole drawable through its shadow buffer
 // (alpha kept), as one undo step, and updates the display. `pixels` has the
 // drawable's size and colour_channels(); indexed drawables are refused.
 void write_drawable(gint32 drawable, ConstImageView pixels, Progress& progress);
 
-// A new layer holding `pixels` (grey or RGB as the image, without alpha), inserted
-// at the top of `image`. Returns the layer.
+// A new layer holding `pixels` (grey or RGB as the image, without alpha; a grey
+// `pixels` fills R, G and B of an RGB image), inserted at the top of `image`.
+// Returns the layer.
 gint32 new_layer(gint32 image, ConstImageView pixels, const std::string& name,
                  Progress& progress, GimpLayerMode mode = GIMP_LAYER_MODE_NORMAL,
                  double opacity = 100.0);
