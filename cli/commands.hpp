@@ -16,6 +16,7 @@ struct GlobalOptions {
 void add_info_command(CLI::App& app, const GlobalOptions& global);
 void add_simulate_command(CLI::App& app, const GlobalOptions& global);
 void add_master_command(CLI::App& app, const GlobalOptions& global);
+void add_stack_command(CLI::App& app, const GlobalOptions& global);
 void add_convert_command(CLI::App& app, const GlobalOptions& global);
 void add_calibrate_command(CLI::App& app, const GlobalOptions& global);
 void add_debayer_command(CLI::App& app, const GlobalOptions& global);

@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   cli::add_info_command(app, global);
   cli::add_simulate_command(app, global);
   cli::add_master_command(app, global);
+  cli::add_stack_command(app, global);
   cli::add_convert_command(app, global);
   cli::add_calibrate_command(app, global);
   cli::add_debayer_command(app, global);
