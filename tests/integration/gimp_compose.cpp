@@ -26,9 +26,11 @@
 #include "astropack/levels.hpp"
 #include "astropack/nebula_composite.hpp"
 #include "astropack/tiff.hpp"
+#include "gimp_runner.hpp"
 #include "astropack/unsharp_mask.hpp"
 
 using namespace astropack;
+using astropack::gimp_runner::find_program;
 namespace fs = std::filesystem;
 
 namespace {
@@ -124,17 +126,6 @@ const char* kScript = R"SCM(
     (for-each (lambda (i) (gimp-image-delete i)) (vector->list (cadr (gimp-image-list)))))
   (gimp-message "ASTRO-TEST-DONE"))
 )SCM";
-
-std::string find_program(const std::string& name) {
-  const char* path = std::getenv("PATH");
-  std::stringstream folders(path ? path : "/usr/bin:/bin");
-  std::string folder;
-  while (std::getline(folders, folder, ':')) {
-    const fs::path candidate = fs::path(folder) / name;
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
-  }
-  return {};
-}
 
 // Smooth structure, values above 1, tiny values and small negatives, as stretched
 // astro data can hold.

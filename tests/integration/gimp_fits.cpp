@@ -37,8 +37,11 @@
 #include "astropack/fits.hpp"
 #include "astropack/image.hpp"
 #include "astropack/tiff.hpp"
+#include "gimp_runner.hpp"
 
 using namespace astropack;
+using astropack::gimp_runner::find_program;
+using astropack::gimp_runner::read_text;
 namespace fs = std::filesystem;
 
 namespace {
@@ -53,22 +56,6 @@ void check(bool ok, const std::string& what) {
     ++g_failures;
     std::printf("FAIL: %s\n", what.c_str());
   }
-}
-
-std::string find_program(const std::string& name) {
-  const char* path = std::getenv("PATH");
-  std::stringstream folders(path ? path : "/usr/bin:/bin");
-  std::string folder;
-  while (std::getline(folders, folder, ':')) {
-    const fs::path candidate = fs::path(folder) / name;
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
-  }
-  return {};
-}
-
-std::string read_text(const fs::path& file) {
-  std::ifstream in(file);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 // ---- inputs -------------------------------------------------------------------------------
