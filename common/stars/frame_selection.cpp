@@ -274,7 +274,8 @@ FrameSelection select_frames(std::span<const std::filesystem::path> files,
                     ? "has no stars that could be measured; select needs light frames with stars."
                     : "has no stars that could be measured, nor has any of the other " +
                           std::to_string(files.size() - 1) +
-                          " frames; select needs light frames with stars.");
+                          (files.size() == 2 ? " frame" : " frames") +
+                          "; select needs light frames with stars.");
   return select_measured(std::vector<std::filesystem::path>(files.begin(), files.end()),
                          std::move(quality), options);
 }

@@ -42,6 +42,7 @@ void text(cairo_t* cr, const std::string& s, double x, double y, double size, do
   cairo_text_extents(cr, s.c_str(), &e);
   cairo_move_to(cr, x - align_x * e.width - e.x_bearing, y + align_y * e.height);
   cairo_show_text(cr, s.c_str());
+  cairo_new_path(cr);  // no current point left for the next arc to start from
 }
 
 // The rejected frames' marker: a red cross of half-size r.

@@ -452,6 +452,109 @@ def calibrate_cases(runner, work):
     shutil.rmtree(out, ignore_errors=True)
 
 
+def star_adu(width, height, stars, seed):
+    """16-bit ADU of a light: 1000 ADU sky, 15 ADU noise, Gaussian stars (x, y, peak ADU) of
+    FWHM 3 px."""
+    rng = random.Random(seed)
+    sigma2 = (3.0 / 2.3548) ** 2
+    adu = []
+    for y in range(height):
+        for x in range(width):
+            v = 1000 + rng.gauss(0, 15)
+            for sx, sy, peak in stars:
+                d2 = (x - sx) ** 2 + (y - sy) ** 2
+                if d2 < 100:
+                    v += peak * math.exp(-0.5 * d2 / sigma2)
+            adu.append(max(0, min(65535, int(round(v)))))
+    return adu
+
+
+def select_cases(runner, work):
+    """astropack select and stars: a bad expression names the character, missing and starless
+    frames are named, a width in arcsec needs the image scale, the reference must exist;
+    nothing is written; a good run writes the table files and the .seq."""
+    folder = os.path.join(work, "select")
+    lights = os.path.join(folder, "lights")
+    flats = os.path.join(folder, "blank")
+    os.makedirs(lights)
+    os.makedirs(flats)
+    w, h = 96, 80
+    stars = [(20.3, 18.6, 3000), (70.8, 22.1, 2000), (48.2, 40.4, 5000), (15.6, 60.2, 1500),
+             (77.1, 61.7, 2500), (40.4, 66.3, 1800), (58.9, 12.5, 1200)]
+    light_paths = []
+    for i in range(3):
+        light_paths.append(os.path.join(lights, f"light_{i + 1:05d}.fit"))
+        with open(light_paths[-1], "wb") as f:
+            f.write(u16_frame(w, h, star_adu(w, h, stars, 300 + i)))
+    blank_paths = []
+    for i in range(2):
+        blank_paths.append(os.path.join(flats, f"blank_{i + 1}.fit"))
+        with open(blank_paths[-1], "wb") as f:
+            f.write(u16_frame(w, h, noisy_adu(w, h, 1000, 400 + i)))
+
+    proc = runner.expect_error("select names the character of a bad expression",
+                               ["select", lights, "--reject", "fwhm > 3 && (ecc > 0.5"], None,
+                               folder)
+    runner.result("select bad expression: status 2 and the position",
+                  proc.returncode == 2 and "at character 13" in proc.stderr
+                  and "unbalanced parentheses" in proc.stderr, proc.stderr)
+    proc = runner.expect_error("select names an unknown metric",
+                               ["select", lights, "--reject", "fwhm > 3 || sharpness < 2"], None,
+                               folder)
+    runner.result("select unknown metric: 'sharpness' at character 13",
+                  "unknown metric 'sharpness'" in proc.stderr and "at character 13" in proc.stderr,
+                  proc.stderr)
+    missing = os.path.join(lights, "light_00009.fit")
+    runner.expect_error("select names a missing frame", ["select", light_paths[0], missing],
+                        missing, folder)
+    runner.expect_error("select names a missing .seq",
+                        ["select", os.path.join(lights, "nothing_.seq")],
+                        os.path.join(lights, "nothing_.seq"), folder)
+    proc = runner.expect_error("select refuses frames without stars", ["select", flats],
+                               blank_paths[0], folder)
+    runner.result("select frames without stars: says so",
+                  "no stars" in proc.stderr and "other 1 frame;" in proc.stderr, proc.stderr)
+    proc = runner.expect_error("select: a width in arcsec needs the image scale",
+                               ["select", lights, "--reject", "fwhm > 4 arcsec"],
+                               light_paths[0], folder)
+    runner.result("select arcsec without scale: names XPIXSZ and FOCALLEN",
+                  "XPIXSZ" in proc.stderr and "FOCALLEN" in proc.stderr, proc.stderr)
+    runner.expect_error("select refuses a reference beyond the set",
+                        ["select", lights, "--reference", "7"], None, folder)
+    proc = runner.expect_error("select refuses an unknown weighting",
+                               ["select", lights, "--weight", "fwhm"], None, folder)
+    runner.result("select unknown weighting: bad-options status 2", proc.returncode == 2,
+                  proc.stderr)
+    runner.expect_error("stars names a missing frame", ["stars", missing], missing, folder)
+    runner.expect_error("stars refuses --csv with --json",
+                        ["stars", light_paths[0], "--csv", "--json"], None, folder)
+    runner.expect_error("stars refuses a mask over its input",
+                        ["stars", light_paths[0], "--mask", light_paths[0]], light_paths[0],
+                        folder)
+
+    # A good run: table, the three files and a .seq Siril reads, inputs unchanged.
+    before = {p: digest(p) for p in light_paths}
+    out = os.path.join(folder, "out")
+    proc = subprocess.run([ASTROPACK, "select", lights, "-o", out], capture_output=True,
+                          text=True, timeout=120)
+    names = sorted(os.listdir(out)) if os.path.isdir(out) else []
+    seq = os.path.join(lights, "light_.seq")
+    seq_text = open(seq).read() if os.path.exists(seq) else ""
+    ok = (proc.returncode == 0 and names == ["light_selection.csv", "light_selection.json",
+                                             "light_selection.png"]
+          and "S 'light_' 1 3 3 5 " in seq_text and "I 3 1" in seq_text
+          and seq_text.count("R0 0.000000 0.000000 ") == 3
+          and before == {p: digest(p) for p in light_paths} and "3 frames: 3 kept" in proc.stdout)
+    runner.result("select writes the CSV, JSON, PNG and the .seq", ok,
+                  proc.stdout + proc.stderr + seq_text + str(names))
+    proc = subprocess.run([ASTROPACK, "stars", light_paths[0], "--csv"], capture_output=True,
+                          text=True, timeout=60)
+    lines = proc.stdout.strip().splitlines()
+    ok = proc.returncode == 0 and len(lines) == len(stars) + 1
+    runner.result("stars lists the seven stars of a light", ok, proc.stdout + proc.stderr)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 def digest(path):
     with open(path, "rb") as f:
         return hashlib.sha256(f.read()).hexdigest()
@@ -591,6 +694,7 @@ def main():
         process_cases(runner, work)
         compositing_cases(runner, work)
         calibrate_cases(runner, work)
+        select_cases(runner, work)
 
         print(f"1..{runner.count}")
         return 1 if runner.failures else 0
