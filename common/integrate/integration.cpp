@@ -167,6 +167,15 @@ void set_combiner(StackEngineSetup& setup, const IntegrationOptions& o, std::siz
     return;
   }
   auto rejector = std::make_shared<const Rejector>(o.rejection, frames);
+  if (o.rejection.method == RejectionMethod::Winsorized) {
+    // Several stacks at a time (see Rejector::reject_many).
+    setup.combine_line = [rejector](std::span<float> stacks, std::size_t n,
+                                    std::span<const float> weights, std::span<float> out,
+                                    std::span<std::uint16_t> low, std::span<std::uint16_t> high) {
+      rejector->reject_many(stacks, weights, thread_workspace(n), out, low, high);
+    };
+    return;
+  }
   setup.combine = [rejector](std::span<float> values, std::span<const float> weights) {
     return reject_stack(*rejector, values, weights, thread_workspace(values.size()));
   };

@@ -322,4 +322,124 @@ RejectionOutcome Rejector::reject(std::span<const float> values, std::span<const
   return out;
 }
 
+namespace {
+
+using rejection_detail::kLanes;
+using rejection_detail::LaneGroup;
+using rejection_detail::LaneState;
+
+// Puts stack `x` (its present values and their weights) into lane l of g.
+void load_lane(LaneGroup& g, std::size_t l, std::size_t x, std::span<const float> stack,
+               std::span<const float> weights) {
+  std::size_t k = 0;
+  for (std::size_t f = 0; f < stack.size(); ++f) {
+    const float v = stack[f];
+    g.value[k * kLanes + l] = v;
+    if (g.weight) g.weight[k * kLanes + l] = weights[f];
+    k += (v == 0.0f || !std::isfinite(v)) ? 0 : 1;  // 0 and non-finite: no data
+  }
+  g.size[l] = k;
+  g.rejected[l] = 0;
+  g.low[l] = g.high[l] = 0;
+  g.pixel[l] = x;
+  g.state[l] = k > 2 ? LaneState::Active : LaneState::Done;
+}
+
+// Moves lane `from` of g to lane `to` of h.
+void move_lane(LaneGroup& g, std::size_t from, LaneGroup& h, std::size_t to) {
+  for (std::size_t k = 0; k < g.size[from]; ++k) {
+    h.value[k * kLanes + to] = g.value[k * kLanes + from];
+    if (g.weight) h.weight[k * kLanes + to] = g.weight[k * kLanes + from];
+  }
+  h.size[to] = g.size[from];
+  h.rejected[to] = g.rejected[from];
+  h.low[to] = g.low[from];
+  h.high[to] = g.high[from];
+  h.pixel[to] = g.pixel[from];
+  h.state[to] = g.state[from];
+  g.state[from] = LaneState::Idle;
+}
+
+}  // namespace
+
+void Rejector::reject_many(std::span<const float> stacks, std::span<const float> weights,
+                           RejectionWorkspace& workspace, std::span<float> out,
+                           std::span<std::uint16_t> low, std::span<std::uint16_t> high) const {
+  const std::size_t n = m_frames;
+  const std::size_t count = stacks.size() / n;
+  if (stacks.size() % n != 0 || out.size() < count || low.size() < count ||
+      high.size() < count || workspace.frames() != n ||
+      (!weights.empty() && weights.size() != n)) {
+    throw Error(ErrorKind::Internal,
+                "pixel stacks, their results or the workspace do not match the frame count.");
+  }
+  auto one_by_one = [&](std::size_t x) {
+    const RejectionOutcome r = reject(stacks.subspan(x * n, n), weights, workspace);
+    out[x] = static_cast<float>(weights.empty() ? r.mean : r.weighted_mean);
+    low[x] = static_cast<std::uint16_t>(r.low);
+    high[x] = static_cast<std::uint16_t>(r.high);
+  };
+  if (m_params.method != RejectionMethod::Winsorized) {
+    for (std::size_t x = 0; x < count; ++x) one_by_one(x);
+    return;
+  }
+
+  // Two groups of lanes: new stacks for their first pass, and the stacks that
+  // need more passes (a minority), gathered so their passes run on full groups.
+  const std::size_t block = n * kLanes;
+  const bool weighted = !weights.empty();
+  const std::size_t groups_size = (weighted ? 4 : 2) * block;
+  if (workspace.m_lanes.size() < groups_size + 2 * block + n)
+    workspace.m_lanes.assign(groups_size + 2 * block + n, 0.0f);
+  float* base = workspace.m_lanes.data();
+  LaneGroup fresh, more;
+  fresh.value = base;
+  more.value = base + block;
+  if (weighted) {
+    fresh.weight = base + 2 * block;
+    more.weight = base + 3 * block;
+  }
+  const rejection_detail::LaneScratch scratch{base + groups_size, base + groups_size + block,
+                                              base + groups_size + 2 * block};
+  auto finish_group = [&](LaneGroup& g) {
+    double mean[kLanes], weighted_mean[kLanes];
+    rejection_detail::lane_means(g, mean, weighted_mean);
+    for (std::size_t l = 0; l < kLanes; ++l) {
+      const std::size_t x = g.pixel[l];
+      if (g.state[l] == LaneState::Done) {
+        out[x] = static_cast<float>(weighted ? weighted_mean[l] : mean[l]);
+        low[x] = static_cast<std::uint16_t>(g.low[l]);
+        high[x] = static_cast<std::uint16_t>(g.high[l]);
+      } else if (g.state[l] == LaneState::Fallback) {
+        one_by_one(x);
+      }
+      g.state[l] = LaneState::Idle;
+    }
+  };
+  constexpr std::size_t kAllPasses = std::numeric_limits<std::size_t>::max();
+  std::size_t waiting = 0;
+  for (std::size_t x0 = 0; x0 < count; x0 += kLanes) {
+    for (std::size_t l = 0; l < kLanes; ++l) {
+      const std::size_t x = x0 + l;
+      if (x < count) load_lane(fresh, l, x, stacks.subspan(x * n, n), weights);
+      else fresh.state[l] = LaneState::Idle;
+    }
+    rejection_detail::reject_winsorized_lanes(fresh, scratch, m_params, 1);
+    for (std::size_t l = 0; l < kLanes; ++l) {
+      if (fresh.state[l] != LaneState::Active) continue;
+      move_lane(fresh, l, more, waiting++);
+      if (waiting == kLanes) {
+        rejection_detail::reject_winsorized_lanes(more, scratch, m_params, kAllPasses);
+        finish_group(more);
+        waiting = 0;
+      }
+    }
+    finish_group(fresh);
+  }
+  if (waiting > 0) {
+    rejection_detail::reject_winsorized_lanes(more, scratch, m_params, kAllPasses);
+    finish_group(more);
+  }
+}
+
 }  // namespace astropack

@@ -158,6 +158,48 @@ std::size_t clip_pass(WorkingSet& ws, Centre centre, double low_limit, double hi
   return rejected;
 }
 
+// Stacks processed side by side, one per vector lane (see reject_winsorized_lanes.cpp).
+constexpr std::size_t kLanes = 8;
+
+enum class LaneState : std::uint8_t { Idle, Active, Done, Fallback };
+
+// Up to kLanes stacks stored by value index: value k of lane l is at
+// value[k * kLanes + l]. Each lane's live values are compacted to its front,
+// in frame order, as LiveSet keeps them. Lanes that are not Active are
+// ignored by the kernels (their slots may hold anything finite).
+struct LaneGroup {
+  float* value = nullptr;
+  float* weight = nullptr;  // the frame weights beside the values, or nullptr
+  std::size_t size[kLanes] = {};
+  std::size_t rejected[kLanes] = {};  // rejections in earlier passes (the floor rule)
+  std::uint32_t low[kLanes] = {};
+  std::uint32_t high[kLanes] = {};
+  std::size_t pixel[kLanes] = {};  // where the lane's result goes
+  LaneState state[kLanes] = {};
+};
+
+// Scratch of frames * kLanes values each.
+struct LaneScratch {
+  float* copy = nullptr;
+  float* sorted = nullptr;
+  float* work = nullptr;  // frames values
+};
+
+// Up to max_passes passes of winsorized sigma clipping on every Active lane,
+// with exactly the arithmetic of reject_winsorized, so each lane ends as its
+// stack would. A lane that stops clipping becomes Done; one whose candidates
+// exceed the floor rule's budget becomes Fallback (reject() does it alone);
+// one still clipping after max_passes stays Active.
+void reject_winsorized_lanes(LaneGroup& group, const LaneScratch& scratch,
+                             const RejectionParams& p, std::size_t max_passes);
+
+// The mean of each Done lane's live values and, with weights, their weighted mean.
+void lane_means(const LaneGroup& group, double* mean, double* weighted_mean);
+
+// Uses the portable code even where the processor has wider vectors (for tests:
+// both must give the same bits).
+void use_portable_lanes(bool portable);
+
 void reject_percentile(LiveSet& live, const RejectionParams& p);
 // Sigma clipping, or MAD clipping when use_mad.
 void reject_sigma(LiveSet& live, const RejectionParams& p, bool use_mad);

@@ -151,6 +151,7 @@ class RejectionWorkspace {
   std::vector<std::uint32_t> m_live_frames;
   std::vector<Sample> m_rejected;
   std::vector<float> m_copy;
+  std::vector<float> m_lanes;  // stacks side by side for reject_many, made on first use
 };
 
 // One stack's estimate of the AveragedSigma proportionality,
@@ -175,6 +176,15 @@ class Rejector {
   RejectionOutcome reject(std::span<const float> values, std::span<const float> weights,
                           RejectionWorkspace& workspace,
                           std::span<FrameRejection> flags = {}) const;
+
+  // Rejects stacks.size() / frames() stacks stored one after another (stack
+  // x at [x * frames(), (x + 1) * frames())) and writes, per stack, the mean
+  // of what is kept (the weighted mean when weights are given) and the
+  // rejected counts. The same numbers, bit for bit, as reject() on each
+  // stack; winsorized sigma clipping works on several stacks at once there.
+  void reject_many(std::span<const float> stacks, std::span<const float> weights,
+                   RejectionWorkspace& workspace, std::span<float> out,
+                   std::span<std::uint16_t> low, std::span<std::uint16_t> high) const;
 
  private:
   RejectionParams m_params;
