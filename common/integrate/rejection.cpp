@@ -331,12 +331,22 @@ using rejection_detail::LaneState;
 // Puts stack `x` (its present values and their weights) into lane l of g.
 void load_lane(LaneGroup& g, std::size_t l, std::size_t x, std::span<const float> stack,
                std::span<const float> weights) {
+  // 0 and non-finite values are no data; most stacks have none.
+  std::size_t present = 0;
+  for (const float v : stack) present += (v != 0.0f && std::isfinite(v)) ? 1 : 0;
   std::size_t k = 0;
-  for (std::size_t f = 0; f < stack.size(); ++f) {
-    const float v = stack[f];
-    g.value[k * kLanes + l] = v;
-    if (g.weight) g.weight[k * kLanes + l] = weights[f];
-    k += (v == 0.0f || !std::isfinite(v)) ? 0 : 1;  // 0 and non-finite: no data
+  if (present == stack.size()) {
+    for (std::size_t f = 0; f < stack.size(); ++f) g.value[f * kLanes + l] = stack[f];
+    if (g.weight)
+      for (std::size_t f = 0; f < stack.size(); ++f) g.weight[f * kLanes + l] = weights[f];
+    k = present;
+  } else {
+    for (std::size_t f = 0; f < stack.size(); ++f) {
+      const float v = stack[f];
+      g.value[k * kLanes + l] = v;
+      if (g.weight) g.weight[k * kLanes + l] = weights[f];
+      k += (v == 0.0f || !std::isfinite(v)) ? 0 : 1;
+    }
   }
   g.size[l] = k;
   g.rejected[l] = 0;
