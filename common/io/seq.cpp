@@ -8,6 +8,7 @@
 #include <fstream>
 #include <optional>
 #include <set>
+#include <string_view>
 #include <system_error>
 
 #include "astropack/error.hpp"
@@ -59,6 +60,13 @@ fs::path seq_path(const fs::path& folder, const std::string& name) {
 
 namespace {
 
+// astropack's registration transform of frame <index> (0-based, I-line order),
+// reference -> frame coordinates, row-major (transform.hpp).
+constexpr std::string_view kTransformPrefix = "#astropack-H";
+constexpr std::string_view kTransformComment =
+    "#astropack-H index h00 h01 h02 h10 h11 h12 h20 h21 h22: homography from reference to "
+    "frame pixels (x = column, y = stored row, pixel centres at integers)\n";
+
 // ---------------------------------------------------------------------------------------------
 // Writing
 
@@ -67,6 +75,13 @@ std::string fixed6(double value) {
   std::array<char, 64> text{};
   const auto result = std::to_chars(text.data(), text.data() + text.size(), value,
                                     std::chars_format::fixed, 6);
+  return std::string(text.data(), result.ptr);
+}
+
+// The shortest text that reads back as exactly the same double.
+std::string exact(double value) {
+  std::array<char, 64> text{};
+  const auto result = std::to_chars(text.data(), text.data() + text.size(), value);
   return std::string(text.data(), result.ptr);
 }
 
@@ -134,6 +149,14 @@ void validate(const fs::path& file, const Sequence& seq) {
                          " has a shift that is not a finite number.");
       }
     }
+    if (frame.transform) {
+      for (const double h : frame.transform->matrix()) {
+        if (!std::isfinite(h)) {
+          refuse(file, "cannot be written: frame " + std::to_string(i) +
+                           " has a registration transform that is not finite.");
+        }
+      }
+    }
   }
 }
 
@@ -171,6 +194,16 @@ std::string seq_text(const Sequence& seq) {
         text.append(general6(r.roundness)).append(" ").append(general6(r.quality)).append("\n");
       }
     }
+  }
+  // Full transforms in comment lines, which Siril skips: version 3 has no room for them.
+  const bool any_transform = std::any_of(seq.frames.begin(), seq.frames.end(),
+                                         [](const SeqFrame& f) { return f.transform.has_value(); });
+  if (any_transform) text.append(kTransformComment);
+  for (std::size_t i = 0; i < seq.frames.size(); ++i) {
+    if (!seq.frames[i].transform) continue;
+    text.append(kTransformPrefix).append(" ").append(std::to_string(i));
+    for (const double h : seq.frames[i].transform->matrix()) text.append(" ").append(exact(h));
+    text.append("\n");
   }
   return text;
 }
@@ -220,6 +253,11 @@ class SeqParser {
     while (std::getline(in, line)) {
       ++m_line;
       if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (line.starts_with(kTransformPrefix) &&
+          (line.size() == kTransformPrefix.size() || line[kTransformPrefix.size()] == ' ')) {
+        parse_transform(line);
+        continue;
+      }
       if (line.empty() || line[0] == '#') continue;
       switch (line[0]) {
         case 'S': parse_s(line); break;
@@ -420,6 +458,24 @@ class SeqParser {
     entries.push_back(r);
   }
 
+  // "#astropack-H <index> h00 ... h22"; the explanatory comment has no index.
+  void parse_transform(const std::string& line) {
+    const auto words = split_words(std::string_view(line).substr(kTransformPrefix.size()));
+    if (words.empty() || words[0] == "index") return;
+    if (words.size() != 10) fail("an astropack transform line needs an index and nine numbers");
+    const long long index = integer(words[0], "frame index");
+    if (index < 0 || index >= 10'000'000) fail("the transform's frame index is out of range");
+    Transform::Matrix h{};
+    for (std::size_t k = 0; k < 9; ++k) {
+      h[k] = real(words[k + 1], "transform value");
+      if (!std::isfinite(h[k])) fail("a transform value is not a finite number");
+    }
+    const auto at = static_cast<std::size_t>(index);
+    if (m_transforms.size() <= at) m_transforms.resize(at + 1);
+    if (m_transforms[at]) fail("a second transform for frame " + std::to_string(index));
+    m_transforms[at] = Transform::from_matrix(h);
+  }
+
   Sequence finish() {
     if (!m_have_s) fail_whole("it has no S line");
     const auto declared = static_cast<std::size_t>(m_number);
@@ -427,6 +483,12 @@ class SeqParser {
       fail_whole("the S line declares " + std::to_string(declared) + " images but " +
                  std::to_string(m_seq.frames.size()) + " I lines follow");
     }
+    if (m_transforms.size() > declared) {
+      fail_whole("it has an astropack transform for frame " +
+                 std::to_string(m_transforms.size() - 1) + " of " + std::to_string(declared));
+    }
+    for (std::size_t i = 0; i < m_transforms.size(); ++i)
+      m_seq.frames[i].transform = m_transforms[i];
     // Siril registers colour sequences on one layer; its data stand for the
     // layers without R lines, since one shift moves all channels together.
     const std::vector<SeqRegistration>* source = nullptr;
@@ -458,6 +520,7 @@ class SeqParser {
   long long m_number = 0;
   long long m_version = 0;
   std::array<std::vector<SeqRegistration>, 10> m_registration;
+  std::vector<std::optional<Transform>> m_transforms;
 };
 
 }  // namespace

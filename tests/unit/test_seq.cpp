@@ -518,6 +518,58 @@ START_TEST(invalid_sequences_are_not_written) {
 }
 END_TEST
 
+START_TEST(transforms_round_trip_in_comment_lines) {
+  const fs::path dir = test::scratch_folder("seq-transform");
+  Sequence seq = three_frames();
+  seq.frames[0].transform = Transform();
+  seq.frames[2].transform = Transform::from_matrix(
+      {1.0000123456789012, -0.0031415926535897, 12.345678901234567, 0.0031415, 0.99999,
+       -7.25, 1.5e-7, -2.5e-8, 1});
+  seq.frames[0].registration = {reg(0, 0, 2.5)};
+  seq.frames[1].registration = {reg(0, 0)};
+  seq.frames[2].registration = {reg(0, 0, 3)};
+  write_seq(dir / "light_.seq", seq);
+  const std::string text = slurp(dir / "light_.seq");
+  // Version 3 stays, the transforms follow as comments Siril 1.0 skips.
+  ck_assert(contains(text, "S 'light_' 1 3 2 5 1 3\n"));
+  ck_assert(contains(text, "R0 0.000000 0.000000 3 0 0 0\n#astropack-H index h00 "));
+  ck_assert(contains(text, "\n#astropack-H 0 1 0 0 0 1 0 0 0 1\n"
+                           "#astropack-H 2 1.0000123456789012 "));
+  ck_assert(!contains(text, "#astropack-H 1 "));
+  const Sequence back = read_seq(dir / "light_.seq");
+  check_same(back, seq);
+  ck_assert(back.frames[0].transform.has_value());
+  ck_assert(!back.frames[1].transform.has_value());
+  ck_assert(back.frames[2].transform.has_value());
+  for (std::size_t k = 0; k < 9; ++k) {
+    ck_assert(back.frames[0].transform->matrix()[k] == seq.frames[0].transform->matrix()[k]);
+    ck_assert(back.frames[2].transform->matrix()[k] == seq.frames[2].transform->matrix()[k]);
+  }
+  // Without transforms no such line is written.
+  write_seq(dir / "plain_.seq", three_frames());
+  ck_assert(!contains(slurp(dir / "plain_.seq"), "astropack"));
+
+  // Hand-written transform lines: bad ones are refused, like any malformed line.
+  const std::string head = "S 'x_' 1 2 2 5 0 3\nL 1\nI 1 1\nI 2 1\n";
+  std::string why =
+      expect_malformed(dir, "h-short.seq", head + "#astropack-H 1 1 0 0 0 1 0 0 0\n");
+  ck_assert(contains(why, "nine numbers"));
+  why = expect_malformed(dir, "h-index.seq", head + "#astropack-H 2 1 0 0 0 1 0 0 0 1\n");
+  ck_assert(contains(why, "transform for frame 2 of 2"));
+  expect_malformed(dir, "h-negative.seq", head + "#astropack-H -1 1 0 0 0 1 0 0 0 1\n");
+  expect_malformed(dir, "h-nan.seq", head + "#astropack-H 0 1 0 nan 0 1 0 0 0 1\n");
+  expect_malformed(dir, "h-twice.seq",
+                   head + "#astropack-H 0 1 0 0 0 1 0 0 0 1\n#astropack-H 0 1 0 0 0 1 0 0 0 1\n");
+  // Other comments stay comments.
+  spit(dir / "ok.seq", head + "#astropack-Hello\n#astropack-H index h00\n");
+  ck_assert(!read_seq(dir / "ok.seq").frames[0].transform.has_value());
+
+  seq.frames[2].transform = Transform::from_matrix({1, 0, std::nan(""), 0, 1, 0, 0, 0, 1});
+  expect_refused(dir / "refused.seq", seq);
+  fs::remove_all(dir);
+}
+END_TEST
+
 int main() {
   Suite* suite = suite_create("seq");
   TCase* tc = tcase_create("core");
@@ -530,6 +582,7 @@ int main() {
   ADD_TEST(tc, reads_version_4_leniently);
   ADD_TEST(tc, malformed_files_are_refused);
   ADD_TEST(tc, invalid_sequences_are_not_written);
+  ADD_TEST(tc, transforms_round_trip_in_comment_lines);
   suite_add_tcase(suite, tc);
   return astropack::test::run_suite(suite);
 }

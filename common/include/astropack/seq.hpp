@@ -63,12 +63,15 @@ struct Sequence {
 
 // Writes a version-3 .seq atomically: comments, S, T (non-regular only), U (if not 1),
 // L, I lines, then R lines per layer when the frames carry registration data (all
-// frames or none, one entry per layer). No M lines. Throws Error naming the file.
+// frames or none, one entry per layer), then one comment line
+// "#astropack-H <index> h00 ... h22" per frame with a transform (exact decimal
+// text; Siril skips comments). No M lines. Throws Error naming the file.
 void write_seq(const std::filesystem::path& file, const Sequence& sequence);
 // Parses a .seq of version 3 or older. Later versions are read leniently: their R
 // lines give FWHM, roundness and quality, and shifts only where the homography is a
-// pure translation (0 otherwise). M, D, O, E and unknown lines are ignored, as are
-// R* lines (CFA data of SER files). Throws Error naming the file when it is malformed.
+// pure translation (0 otherwise). "#astropack-H" lines give the frames' transforms.
+// M, D, O, E and unknown lines are ignored, as are R* lines (CFA data of SER
+// files). Throws Error naming the file when it is malformed.
 Sequence read_seq(const std::filesystem::path& file);
 
 // The .seq path of a sequence in a folder: <folder>/<name>.seq
