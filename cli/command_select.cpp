@@ -188,16 +188,15 @@ void run_select(const SelectArgs& a, const GlobalOptions& global) {
     sentence.append("number from 1 to ").append(std::to_string(in.files.size())).append(".");
     throw Error(ErrorKind::InvalidArgument, sentence);
   }
-  if (a.no_seq) {
-    in.sequence.reset();
-    in.seq_file.clear();
-  }
-
   const fs::path folder = !a.output.empty() ? a.output
                           : in.files.front().has_parent_path() ? in.files.front().parent_path()
                                                                : fs::path(".");
   prepare_output_folder(folder);
   const std::string stem = (in.sequence ? in.sequence->name : std::string()) + "selection";
+  if (a.no_seq) {
+    in.sequence.reset();
+    in.seq_file.clear();
+  }
   const fs::path csv = folder / (stem + ".csv"), json = folder / (stem + ".json"),
                  png = folder / (stem + ".png");
   for (const fs::path& out : {csv, json, png}) {

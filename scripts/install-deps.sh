@@ -3,7 +3,7 @@
 # Installs the Debian 12 packages astropack needs.
 #   scripts/install-deps.sh          build dependencies only
 #   scripts/install-deps.sh --tests  also the peers the integration tests run (siril, gimp, xvfb)
-#                                    and /usr/bin/time for the benchmarks
+#                                    and /usr/bin/time and source-extractor for the benchmarks
 set -euo pipefail
 
 build_packages=(
@@ -11,7 +11,7 @@ build_packages=(
   libcfitsio-dev libtiff-dev libraw-dev libgsl-dev libcairo2-dev libsqlite3-dev
   nlohmann-json3-dev libcli11-dev libglib2.0-dev libgtk-3-dev libgimp2.0-dev
 )
-test_packages=(check siril gimp xvfb xauth python3-numpy time)
+test_packages=(check siril gimp xvfb xauth python3-numpy time source-extractor)
 
 packages=("${build_packages[@]}")
 if [[ "${1:-}" == "--tests" ]]; then

@@ -158,8 +158,8 @@ PsfFit fit_psf(ConstImageView channel, const DetectedStar& star, const PsfOption
   box.response = !options.remove_pixel_width ? std::vector<std::array<double, 2>>{{0.0, 0.0}}
                  : options.pixel_response.empty() ? square_pixel()
                                                   : options.pixel_response;
-  // Beyond two FWHM the profile is nearly straight across a pixel: one sample does.
-  const double core2 = std::pow(2 * std::max(1.0, options.fwhm_guess), 2);
+  // Beyond 1.5 FWHM the profile is nearly straight across a pixel: one sample does.
+  const double core2 = std::pow(1.5 * std::max(1.0, options.fwhm_guess), 2);
   for (long y = std::max(0L, cy - r); y <= std::min(h - 1, cy + r); ++y)
     for (long x = std::max(0L, cx - r); x <= std::min(w - 1, cx + r); ++x) {
       const float v = channel.at(0, std::size_t(y), std::size_t(x));
@@ -197,7 +197,7 @@ PsfFit fit_psf(ConstImageView channel, const DetectedStar& star, const PsfOption
       gsl_multifit_nlinear_alloc(gsl_multifit_nlinear_trust, &params, fdf.n, fdf.p);
   gsl_multifit_nlinear_init(&x0.vector, &fdf, work);
   int info = 0;
-  const int status = gsl_multifit_nlinear_driver(std::size_t(options.max_iterations), 1e-8, 1e-8,
+  const int status = gsl_multifit_nlinear_driver(std::size_t(options.max_iterations), 1e-6, 1e-6,
                                                  0.0, nullptr, nullptr, &info, work);
   double p[8] = {};
   read_params(gsl_multifit_nlinear_position(work), p);
