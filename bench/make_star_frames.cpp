@@ -133,7 +133,11 @@ int main(int argc, char** argv) {
     for (std::size_t i = 0; i < n_stars; ++i) {
       const double x = -margin + random.uniform() * (double(width) + 2 * margin);
       const double y = -margin + random.uniform() * (double(height) + 2 * margin);
-      const double flux = 300.0 * std::pow(random.uniform(), -1 / 0.5);
+      double flux = 300.0 * std::pow(random.uniform(), -1 / 0.5);
+      // Few saturated stars, as in a well-exposed light: one in twenty above 250000 ADU
+      // (a peak of about 40000 ADU) is kept, the others are drawn again.
+      while (flux > 2.5e5 && random.uniform() > 0.05)
+        flux = 300.0 * std::pow(random.uniform(), -1 / 0.5);
       stars.push_back({x, y, std::min(flux, 3e6)});
     }
     std::vector<Frame> frames(count);

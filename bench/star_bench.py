@@ -127,8 +127,11 @@ def score(detections, stars, width, height):
         d, _ = found.nearest(s[0], s[1], 1.0)
         if d < math.inf:
             matched.append(d)
+    # False: no true star (of any brightness) within 3 px, about one FWHM. A detection
+    # 1.5 to 3 px from a star is mostly a close pair found as one, counted apart.
     every = Index([(s[0], s[1]) for s in stars])
-    false = sum(1 for d in detections if every.nearest(d[0], d[1], 1.5)[1] is None)
+    false = sum(1 for d in detections if every.nearest(d[0], d[1], 3.0)[1] is None)
+    merged = sum(1 for d in detections if every.nearest(d[0], d[1], 1.5)[1] is None) - false
     matched.sort()
     return {
         "eligible": len(eligible),
@@ -137,6 +140,7 @@ def score(detections, stars, width, height):
         "detections": len(detections),
         "false": false,
         "false_fraction": false / len(detections) if detections else 0.0,
+        "merged": merged,
         "median_offset": matched[len(matched) // 2] if matched else math.nan,
         "p90_offset": matched[int(0.9 * (len(matched) - 1))] if matched else math.nan,
     }
