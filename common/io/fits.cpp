@@ -18,13 +18,18 @@
 // data is ignored too. NaN and Inf are kept as they are.
 #include "astropack/fits.hpp"
 
+#include <fcntl.h>
 #include <fitsio.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cerrno>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <limits>
@@ -185,12 +190,13 @@ class FitsHandle {
     return handle;
   }
 
-  static FitsHandle create(const fs::path& temporary, const fs::path& target) {
+  // A new file in memory, for a header made by CFITSIO and written by us.
+  static FitsHandle create_in_memory(const fs::path& target) {
     FitsHandle handle;
     int status = 0;
     {
       Lock lock(cfitsio_mutex());
-      fits_create_diskfile(&handle.m_fits, temporary.c_str(), &status);
+      fits_create_file(&handle.m_fits, "mem://", &status);
       if (status != 0) {
         fits_clear_errmsg();
         handle.m_fits = nullptr;
@@ -835,49 +841,106 @@ void remove_default_comments(fitsfile* fits, const fs::path& file) {
   if (status != 0) throw_write_error(file, status);
 }
 
-void write_pixels(fitsfile* fits, ConstImageView pixels, SampleFormat format,
-                  const fs::path& file) {
+// The header records of the current HDU as they go to disk: 80-byte cards, END, and
+// blanks up to a whole 2880-byte block.
+std::string header_block(fitsfile* fits, const fs::path& file) {
+  int status = 0, count = 0;
+  std::string block;
+  {
+    Lock lock(cfitsio_mutex());
+    fits_get_hdrspace(fits, &count, nullptr, &status);
+    for (int record = 1; record <= count && status == 0; ++record) {
+      char card[FLEN_CARD] = {};
+      fits_read_record(fits, record, card, &status);
+      std::string text(card);
+      text.resize(80, ' ');
+      block.append(text);
+    }
+    if (status != 0) fits_clear_errmsg();
+  }
+  if (status != 0) throw_write_error(file, status);
+  std::string end = "END";
+  end.resize(80, ' ');
+  block.append(end);
+  block.resize((block.size() + 2879) / 2880 * 2880, ' ');
+  return block;
+}
+
+// Writes all of `bytes`, however many calls it takes.
+void write_all(int fd, const char* bytes, std::size_t size, const fs::path& file) {
+  while (size > 0) {
+    const ssize_t done = ::write(fd, bytes, size);
+    if (done < 0) {
+      if (errno == EINTR) continue;
+      throw Error(ErrorKind::Unwritable, file,
+                  "could not be written (" + std::string(std::strerror(errno)) +
+                      "); check the free disk space.");
+    }
+    bytes += done;
+    size -= static_cast<std::size_t>(done);
+  }
+}
+
+// The FITS file: the header block, then the data unit, big-endian, in a few large
+// writes (CFITSIO would write it a few kilobytes at a time, holding its global lock),
+// then zeros up to a whole block.
+void write_fits_bytes(const fs::path& temporary, const std::string& header, ConstImageView pixels,
+                      SampleFormat format, const fs::path& file) {
+  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  if (fd < 0) {
+    throw Error(ErrorKind::Unwritable, file,
+                "could not be written (" + std::string(std::strerror(errno)) + ").");
+  }
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  write_all(fd, header.data(), header.size(), file);
+
   const std::size_t width = pixels.width();
+  const std::size_t sample = format == SampleFormat::UInt16 ? 2 : 4;
   const std::size_t chunk_rows = std::max<std::size_t>(1, kChunkSamples / width);
-  std::vector<float> floats;
-  std::vector<unsigned short> shorts;
+  std::vector<char> buffer(chunk_rows * width * sample);
+  std::size_t data_bytes = 0;
   for (std::size_t c = 0; c < pixels.channels(); ++c) {
     for (std::size_t y = 0; y < pixels.height(); y += chunk_rows) {
       const std::size_t rows = std::min(chunk_rows, pixels.height() - y);
-      const std::size_t count = rows * width;
-      void* data = nullptr;
-      int type = 0;
-      if (format == SampleFormat::UInt16) {
-        shorts.resize(count);
-        for (std::size_t r = 0; r < rows; ++r) {
-          const float* source = pixels.row(c, y + r);
-          unsigned short* target = shorts.data() + r * width;
+      for (std::size_t r = 0; r < rows; ++r) {
+        const float* source = pixels.row(c, y + r);
+        char* target = buffer.data() + r * width * sample;
+        if (format == SampleFormat::UInt16) {
           for (std::size_t x = 0; x < width; ++x) {
             const double adu = static_cast<double>(source[x]) * 65535.0;
             // NaN becomes 0, as Siril's conversion to 16 bits does.
             const double clipped = std::isnan(adu) ? 0.0 : std::clamp(adu, 0.0, 65535.0);
-            target[x] = static_cast<unsigned short>(std::lround(clipped));
+            // Stored as value - BZERO (32768), a signed 16-bit number.
+            const auto stored =
+                static_cast<std::uint16_t>(static_cast<std::uint16_t>(std::lround(clipped)) ^ 0x8000u);
+            target[2 * x] = static_cast<char>(stored >> 8);
+            target[2 * x + 1] = static_cast<char>(stored & 0xFF);
+          }
+        } else {
+          for (std::size_t x = 0; x < width; ++x) {
+            std::uint32_t bits;
+            std::memcpy(&bits, source + x, sizeof bits);
+            bits = __builtin_bswap32(bits);
+            std::memcpy(target + 4 * x, &bits, sizeof bits);
           }
         }
-        data = shorts.data();
-        type = TUSHORT;
-      } else {
-        floats.resize(count);
-        for (std::size_t r = 0; r < rows; ++r)
-          std::copy_n(pixels.row(c, y + r), width, floats.data() + r * width);
-        data = floats.data();
-        type = TFLOAT;
       }
-      long long first[3] = {1, static_cast<long long>(y + 1), static_cast<long long>(c + 1)};
-      int status = 0;
-      {
-        Lock lock(cfitsio_mutex());
-        fits_write_pixll(fits, type, first, static_cast<long long>(count), data, &status);
-        if (status != 0) fits_clear_errmsg();
-      }
-      if (status != 0) throw_write_error(file, status);
+      write_all(fd, buffer.data(), rows * width * sample, file);
+      data_bytes += rows * width * sample;
     }
   }
+  const std::string fill((2880 - data_bytes % 2880) % 2880, '\0');
+  write_all(fd, fill.data(), fill.size(), file);
+  if (::close(fd) != 0) {
+    closer.fd = -1;
+    throw Error(ErrorKind::Unwritable, file,
+                "could not be written (" + std::string(std::strerror(errno)) +
+                    "); check the free disk space.");
+  }
+  closer.fd = -1;
 }
 
 }  // namespace
@@ -979,7 +1042,8 @@ void write_fits(const fs::path& file, ConstImageView pixels, const Header& heade
                 "cannot be written: FITS images here have 1 or 3 channels and at least 1 pixel.");
   }
   OutputFile out(file);
-  FitsHandle handle = FitsHandle::create(out.temporary(), file);
+  // The header is made by CFITSIO in memory; the file is written here.
+  FitsHandle handle = FitsHandle::create_in_memory(file);
   fitsfile* fits = handle.get();
 
   long long axes[3] = {static_cast<long long>(pixels.width()),
@@ -1009,9 +1073,17 @@ void write_fits(const fs::path& file, ConstImageView pixels, const Header& heade
   cards.insert(history, make_card("PROGRAM", "astropack " ASTROPACK_VERSION,
                                   "Software that created this HDU"));
   for (const Card& card : cards) write_card(fits, card, file);
-  write_pixels(fits, pixels, format, file);
+  const std::string block = header_block(fits, file);
+  {
+    // Without data the memory file closes at once (it would fill its data unit with zeros).
+    Lock lock(cfitsio_mutex());
+    fits_update_key_lng(fits, "NAXIS", 0, nullptr, &status);
+    if (status != 0) fits_clear_errmsg();
+  }
+  if (status != 0) throw_write_error(file, status);
   if (const int close_status = handle.close(); close_status != 0)
     throw_write_error(file, close_status);
+  write_fits_bytes(out.temporary(), block, pixels, format, file);
   out.commit();
 }
 

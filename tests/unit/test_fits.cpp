@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <csignal>
 #include <cstdint>
@@ -441,6 +442,56 @@ START_TEST(write_is_deterministic_and_takes_views) {
 }
 END_TEST
 
+START_TEST(written_bytes_match_cfitsio) {
+  // The file is written without CFITSIO's pixel routines: CFITSIO, given the same
+  // header and values, must write the same bytes (big-endian data, BZERO 32768 for
+  // 16 bits, zeros up to the 2880-byte block).
+  const fs::path folder = test::scratch_folder("bytes");
+  for (SampleFormat format : {SampleFormat::UInt16, SampleFormat::Float32}) {
+    for (std::size_t channels : {std::size_t{1}, std::size_t{3}}) {
+      Image image = test_image(13, 7, channels);
+      image.at(0, 1, 1) = -0.25f;
+      image.at(0, 1, 2) = 1.75f;
+      image.at(channels - 1, 6, 12) = std::nanf("");
+      const bool u16 = format == SampleFormat::UInt16;
+      const std::string name = std::string(u16 ? "u16-" : "f32-") + std::to_string(channels);
+      const fs::path ours = folder / (name + ".fit"), theirs = folder / (name + "-cfitsio.fit");
+      write_fits(ours, image, format);
+
+      int status = 0;
+      fitsfile* in = nullptr;
+      fitsfile* out = nullptr;
+      fits_open_diskfile(&in, ours.c_str(), READONLY, &status);
+      fits_create_diskfile(&out, theirs.c_str(), &status);
+      fits_copy_header(in, out, &status);
+      for (std::size_t c = 0; c < channels; ++c) {
+        std::vector<float> floats;
+        std::vector<unsigned short> shorts;
+        for (std::size_t y = 0; y < 7; ++y) {
+          for (std::size_t x = 0; x < 13; ++x) {
+            const float v = image.at(c, y, x);
+            floats.push_back(v);
+            const double adu = std::isnan(v) ? 0.0 : std::clamp(double(v) * 65535.0, 0.0, 65535.0);
+            shorts.push_back(static_cast<unsigned short>(std::lround(adu)));
+          }
+        }
+        long first[3] = {1, 1, static_cast<long>(c + 1)};
+        if (u16) fits_write_pix(out, TUSHORT, first, 13 * 7, shorts.data(), &status);
+        else fits_write_pix(out, TFLOAT, first, 13 * 7, floats.data(), &status);
+      }
+      fits_close_file(out, &status);
+      fits_close_file(in, &status);
+      ck_assert_int_eq(status, 0);
+      std::ifstream a(ours, std::ios::binary), b(theirs, std::ios::binary);
+      const std::string bytes_a((std::istreambuf_iterator<char>(a)), {});
+      const std::string bytes_b((std::istreambuf_iterator<char>(b)), {});
+      ck_assert_uint_eq(bytes_a.size(), bytes_b.size());
+      ck_assert_msg(bytes_a == bytes_b, "%s differs from CFITSIO's", name.c_str());
+    }
+  }
+}
+END_TEST
+
 START_TEST(header_round_trip) {
   const fs::path folder = test::scratch_folder("hdr");
   Image image = test_image(4, 3, 1);
@@ -738,6 +789,7 @@ int main() {
   ADD_TEST(write, write_uint16_round_trip);
   ADD_TEST(write, write_float32_round_trip);
   ADD_TEST(write, write_is_deterministic_and_takes_views);
+  ADD_TEST(write, written_bytes_match_cfitsio);
   ADD_TEST(write, header_round_trip);
   ADD_TEST(write, write_into_missing_folder_leaves_nothing);
   ADD_TEST(write, interrupted_write_leaves_no_partial_file);

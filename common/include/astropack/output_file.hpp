@@ -20,7 +20,8 @@ class OutputFile {
   const std::filesystem::path& target() const noexcept { return m_target; }
   // Where the writer puts the bytes.
   const std::filesystem::path& temporary() const noexcept { return m_temporary; }
-  // Flushes to disk and renames the temporary file onto the target.
+  // Renames the complete temporary file onto the target (atomically; the system
+  // writes the data back to disk later, see output_file.cpp).
   void commit();
 
  private:
