@@ -179,6 +179,26 @@ START_TEST(widths_and_roundness_against_the_truth) {
 }
 END_TEST
 
+START_TEST(thread_count_does_not_change_the_measurements) {
+  std::vector<fs::path> files;
+  for (int n = 1; n <= 6; ++n) files.push_back(light(mono_session(), n, true));
+  NoProgress progress;
+  SelectionOptions one, three;
+  one.threads = 1;    // frames one after the other, threads inside each
+  three.threads = 3;  // three frames at a time, one thread each
+  const FrameSelection a = select_frames(files, one, progress);
+  const FrameSelection b = select_frames(files, three, progress);
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    const FrameQuality& p = a.frames[i].quality;
+    const FrameQuality& q = b.frames[i].quality;
+    ck_assert(p.stars == q.stars && p.fitted == q.fitted && p.detected == q.detected);
+    ck_assert(p.fwhm == q.fwhm && p.eccentricity == q.eccentricity && p.snr == q.snr);
+    ck_assert(p.psf_weight == q.psf_weight && a.frames[i].weight == b.frames[i].weight);
+  }
+  ck_assert_int_eq(a.reference, b.reference);
+}
+END_TEST
+
 int main() {
   Suite* suite = suite_create("select");
   TCase* quality = tcase_create("quality");
@@ -191,6 +211,7 @@ int main() {
   tcase_set_timeout(selection, 120);
   ADD_TEST(selection, default_expression_rejects_blurred_and_trailed_mono);
   ADD_TEST(selection, default_expression_rejects_blurred_and_trailed_osc);
+  ADD_TEST(selection, thread_count_does_not_change_the_measurements);
   suite_add_tcase(suite, selection);
   return astropack::test::run_suite(suite);
 }

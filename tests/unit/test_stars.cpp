@@ -91,6 +91,17 @@ START_TEST(background_mesh_follows_a_gradient_and_measures_noise) {
       ck_assert_msg(std::fabs(mesh.level_at(x, y) - expected) < 0.0012, "level %g vs %g at %g,%g",
                     double(mesh.level_at(x, y)), expected, x, y);
     }
+  // A row at a time gives the same values as one pixel at a time.
+  std::vector<float> level(300), noise_row(300);
+  for (std::size_t y : {0, 57, 100, 199}) {
+    mesh.level_row(y, level.data());
+    mesh.noise_row(y, noise_row.data());
+    for (std::size_t x = 0; x < 300; ++x) {
+      ck_assert_msg(std::fabs(level[x] - mesh.level_at(double(x), double(y))) < 1e-6,
+                    "level row %zu, x %zu", y, x);
+      ck_assert(std::fabs(noise_row[x] - mesh.noise_at(double(x), double(y))) < 1e-7);
+    }
+  }
   // Tile noise includes the small gradient inside a tile (0.006 / sqrt 12 across 60 px).
   const double noise = mesh.median_noise();
   ck_assert_msg(noise > 0.0097 && noise < 0.0108, "noise %g", noise);
