@@ -23,7 +23,9 @@
 // the note that their calling convention differs between instruction sets
 // concerns functions called across files only.
 #pragma GCC diagnostic ignored "-Wpsabi"
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC optimize("fp-contract=off")
+#endif
 
 namespace astropack::rejection_detail {
 
@@ -123,7 +125,7 @@ constexpr std::size_t W = 2;  // SSE2 registers hold 2 doubles
 
 enum class Isa { Portable, Avx2, Avx512 };
 
-#if defined(__x86_64__) && defined(__GNUC__)
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define ASTROPACK_LANES_X86 1
 // "avx2" alone: no FMA.
 #pragma GCC push_options
@@ -157,7 +159,12 @@ Isa g_isa = best_isa();
 
 }  // namespace
 
-void use_portable_lanes(bool portable) { g_isa = portable ? Isa::Portable : best_isa(); }
+void use_lane_code(LaneCode code) {
+  const Isa best = best_isa();
+  if (code == LaneCode::Portable) g_isa = Isa::Portable;
+  else if (code == LaneCode::UpToAvx2 && best == Isa::Avx512) g_isa = Isa::Avx2;
+  else g_isa = best;
+}
 
 void reject_winsorized_lanes(LaneGroup& group, const LaneScratch& scratch,
                              const RejectionParams& p, std::size_t max_passes) {

@@ -196,9 +196,10 @@ void reject_winsorized_lanes(LaneGroup& group, const LaneScratch& scratch,
 // The mean of each Done lane's live values and, with weights, their weighted mean.
 void lane_means(const LaneGroup& group, double* mean, double* weighted_mean);
 
-// Uses the portable code even where the processor has wider vectors (for tests:
-// both must give the same bits).
-void use_portable_lanes(bool portable);
+// Which compiled lane code runs: the best the processor has, or for tests (all
+// must give the same bits) at most AVX2, or the portable code.
+enum class LaneCode { Best, UpToAvx2, Portable };
+void use_lane_code(LaneCode code);
 
 void reject_percentile(LiveSet& live, const RejectionParams& p);
 // Sigma clipping, or MAD clipping when use_mad.

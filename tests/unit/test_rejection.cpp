@@ -13,7 +13,7 @@
 #include "astropack/rejection.hpp"
 #include "astropack/weights.hpp"
 #include "check_main.hpp"
-// use_portable_lanes: the batch kernels with and without wide vectors.
+// use_lane_code: the batch kernels with and without wide vectors.
 #include "../../common/integrate/rejection_kernels.hpp"
 
 using namespace astropack;
@@ -576,11 +576,13 @@ std::vector<float> mixed_stacks(std::size_t frames, std::size_t count, unsigned 
 START_TEST(many_stacks_match_one_by_one) {
   // reject_many must give what reject() gives, bit for bit, whatever the
   // frame count (sorting networks up to 64 values, selection above), with
-  // and without weights, on wide vectors and on the portable code.
+  // and without weights, with AVX-512, AVX2 (where the processor has them) and the
+  // portable code.
   const std::size_t frame_counts[] = {3, 4, 5, 7, 8, 15, 21, 50, 63, 64, 65, 100};
   std::size_t compared = 0, rejected = 0;
-  for (bool portable : {false, true}) {
-    rejection_detail::use_portable_lanes(portable);
+  using rejection_detail::LaneCode;
+  for (LaneCode code : {LaneCode::Best, LaneCode::UpToAvx2, LaneCode::Portable}) {
+    rejection_detail::use_lane_code(code);
     for (std::size_t frames : frame_counts) {
       const std::size_t count = 53;  // not a multiple of the lanes
       const std::vector<float> stacks = mixed_stacks(frames, count, unsigned(frames));
@@ -612,8 +614,8 @@ START_TEST(many_stacks_match_one_by_one) {
       }
     }
   }
-  rejection_detail::use_portable_lanes(false);
-  ck_assert_uint_eq(compared, 2 * 12 * 2 * 2 * 53);
+  rejection_detail::use_lane_code(LaneCode::Best);
+  ck_assert_uint_eq(compared, 3 * 12 * 2 * 2 * 53);
   ck_assert_uint_gt(rejected, 1000);  // the stacks did exercise the clipping
 }
 END_TEST
