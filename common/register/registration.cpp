@@ -13,6 +13,7 @@
 #include "astropack/error.hpp"
 #include "astropack/frame_quality.hpp"
 #include "astropack/image_file.hpp"
+#include "astropack/selection_file.hpp"
 #include "astropack/star_matching.hpp"
 
 namespace astropack {
@@ -79,7 +80,9 @@ FrameSummary examine(const fs::path& file, bool with_quality) {
   summary.cfa = image.channels() == 1 && phase_at_origin(image.header(), image.height());
   const FrameQualityOptions options;
   const FrameStars found = find_frame_stars(image, options);
-  const double fwhm = median_fwhm(found).value_or(options.detection.fwhm_guess);
+  const std::optional<double> measured = median_fwhm(found);
+  summary.fwhm = measured.value_or(0.0);
+  const double fwhm = measured.value_or(options.detection.fwhm_guess);
   for (std::size_t i = 0; i < found.detection.stars.size(); ++i) {
     // The PSF fit's centre: on CFA data it models the green sites, where the
     // superpixel centroid is biased by a tenth of a pixel or more. The centroid
@@ -93,11 +96,7 @@ FrameSummary examine(const fs::path& file, bool with_quality) {
     const double random = kCentroidFactor * fwhm / snr;
     summary.sigma.push_back(std::sqrt(random * random + kPositionFloor * kPositionFloor));
   }
-  if (with_quality) {
-    const FrameQuality quality = measure_frame(image, options);
-    summary.weight = quality.psf_weight;
-    summary.fwhm = quality.fwhm;
-  }
+  if (with_quality) summary.weight = measure_frame(image, options).psf_weight;
   return summary;
 }
 
@@ -112,6 +111,22 @@ std::string mismatch(const FrameSummary& frame, const FrameSummary& reference) {
   if (frame.cfa != reference.cfa || frame.channels != reference.channels)
     return "it is not the same kind of image as the reference frame (mono, colour or CFA).";
   return {};
+}
+
+// The index among `files` of the reference frame a selection file names.
+std::size_t selection_reference(const fs::path& file, const std::vector<fs::path>& files) {
+  const FrameSelection selection = read_selection_json(file);
+  if (selection.reference < 0 || std::size_t(selection.reference) >= selection.frames.size()) {
+    throw Error(ErrorKind::InvalidInput, file,
+                "names no reference frame (it kept no frame); choose one with a reference "
+                "index instead.");
+  }
+  const SelectedFrame& reference = selection.frames[std::size_t(selection.reference)];
+  for (std::size_t i = 0; i < files.size(); ++i)
+    if (find_selected(selection, files[i]) == &reference) return i;
+  throw Error(ErrorKind::InvalidArgument, file,
+              "names the reference frame " + reference.file.filename().string() +
+                  ", which is not among the frames to register.");
 }
 
 }  // namespace
@@ -133,7 +148,12 @@ RegistrationResult register_frames(const std::vector<fs::path>& files,
   const std::size_t needed =
       std::size_t(std::max({options.min_pairs, minimum_pairs(options.model), 3}));
 
-  const bool choose = options.reference < 0;
+  std::optional<std::size_t> given;
+  if (options.reference >= 0)
+    given = std::size_t(options.reference);
+  else if (!options.selection.empty())
+    given = selection_reference(options.selection, files);
+  const bool choose = !given;
   std::vector<FrameSummary> summaries;
   summaries.reserve(files.size());
   const double count = double(files.size());
@@ -159,7 +179,7 @@ RegistrationResult register_frames(const std::vector<fs::path>& files,
     }
     result.reference = *best;
   } else {
-    result.reference = std::size_t(options.reference);
+    result.reference = *given;
     const FrameSummary& s = summaries[result.reference];
     if (!s.readable)
       throw Error(ErrorKind::InvalidInput, files[result.reference], s.reason);
@@ -172,6 +192,8 @@ RegistrationResult register_frames(const std::vector<fs::path>& files,
   }
 
   const FrameSummary& reference = summaries[result.reference];
+  result.width = reference.width;
+  result.height = reference.height;
   result.frames.resize(files.size());
   for (std::size_t i = 0; i < files.size(); ++i) {
     throw_if_cancelled(progress);

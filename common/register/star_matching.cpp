@@ -184,8 +184,8 @@ PairPoints split(const Pairs& pairs, std::span<const Point2> reference,
 }
 
 std::string stars_sentence(std::size_t found, std::size_t needed, const char* where) {
-  std::string s = "only ";
-  s.append(std::to_string(found)).append(found == 1 ? " star was" : " stars were");
+  std::string s = found == 0 ? "no star was" : "only ";
+  if (found > 0) s.append(std::to_string(found)).append(found == 1 ? " star was" : " stars were");
   s.append(" found in ").append(where).append(", fewer than the ");
   s.append(std::to_string(needed)).append(" needed to register it.");
   return s;

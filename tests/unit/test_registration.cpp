@@ -14,7 +14,9 @@
 
 #include "astropack/error.hpp"
 #include "astropack/fits.hpp"
+#include "astropack/image_file.hpp"
 #include "astropack/registration.hpp"
+#include "astropack/selection_file.hpp"
 #include "astropack/simulate.hpp"
 #include "astropack/star_matching.hpp"
 #include "astropack/transform_fit.hpp"
@@ -451,6 +453,146 @@ START_TEST(osc_session_registers_within_five_hundredths) {
 }
 END_TEST
 
+START_TEST(unusable_frames_are_reported_by_name_and_left_out) {
+  const fs::path session = simulated(SimulationPreset::Small);
+  const fs::path stranger = simulated(SimulationPreset::Small, 2);  // another field
+  const std::vector<TrueLight> lights = true_lights(session);
+  const fs::path bad = session / "bad";
+  fs::create_directories(bad);
+  // No stars: a bias frame of the same camera.
+  const fs::path starless = bad / "starless.fit";
+  fs::copy_file(session / "biases" / "Bias_0.001s_Bin1_gain100_-10C_0001.fit", starless);
+  // Another target: the other session's third light.
+  const fs::path other = bad / "other_target.fit";
+  fs::copy_file(true_lights(stranger)[2].file, other);
+  // Another size: a light cut down to 300 x 200.
+  const fs::path small = bad / "cropped.fit";
+  {
+    const Image light = read_image(lights[4].file);
+    Image cut(300, 200, 1);
+    for (std::size_t y = 0; y < 200; ++y)
+      for (std::size_t x = 0; x < 300; ++x) cut.at(0, y, x) = light.at(0, y, x);
+    cut.header() = light.header();
+    write_fits(small, cut, SampleFormat::Float32);
+  }
+  // A corrupt file: the first 5000 bytes of a light.
+  const fs::path corrupt = bad / "truncated.fit";
+  {
+    std::ifstream in(lights[5].file, std::ios::binary);
+    std::string bytes(5000, '\0');
+    in.read(bytes.data(), 5000);
+    std::ofstream(corrupt, std::ios::binary) << bytes;
+  }
+  std::vector<fs::path> files = files_of(lights);
+  files.insert(files.begin() + 2, starless);
+  files.insert(files.begin() + 5, other);
+  files.insert(files.begin() + 7, corrupt);
+  files.insert(files.begin() + 9, small);
+  RegistrationOptions options;
+  NoProgress progress;
+  const RegistrationResult r = register_frames(files, options, progress);
+  ck_assert_uint_eq(r.frames.size(), 14);
+  ck_assert_uint_eq(r.matched_count(), 10);
+  auto reason = [&](const fs::path& file) {
+    const auto at = std::find(files.begin(), files.end(), file) - files.begin();
+    const FrameRegistration& f = r.frames[std::size_t(at)];
+    ck_assert_msg(!f.matched, "%s was registered", file.filename().c_str());
+    std::printf("# %s: %s\n", file.filename().c_str(), f.reason.c_str());
+    return f.reason;
+  };
+  ck_assert(reason(starless).find("found in the frame, fewer than the 10 needed") !=
+            std::string::npos);
+  ck_assert(reason(other).find("no star pattern in common") != std::string::npos);
+  ck_assert(reason(corrupt).find("cannot be read") != std::string::npos);
+  ck_assert(reason(small).find("its size is 300 x 200, not the reference frame's 320 x 240") !=
+            std::string::npos);
+  for (const TrueLight& light : lights) {
+    const auto at = std::find(files.begin(), files.end(), light.file) - files.begin();
+    ck_assert(r.frames[std::size_t(at)].matched);
+    ck_assert(r.frames[std::size_t(at)].reason.empty());
+  }
+
+  // A bad reference is an error naming it; so is one out of range.
+  options.reference = 7;
+  bool named = false;
+  try {
+    register_frames(files, options, progress);
+  } catch (const Error& e) {
+    named = e.file() == corrupt;
+  }
+  ck_assert(named);
+  options.reference = 2;
+  named = false;
+  try {
+    register_frames(files, options, progress);
+  } catch (const Error& e) {
+    named = e.file() == starless && e.sentence().find("another reference") != std::string::npos;
+  }
+  ck_assert(named);
+  options.reference = 14;
+  bool refused = false;
+  try {
+    register_frames(files, options, progress);
+  } catch (const Error& e) {
+    refused = e.kind() == ErrorKind::InvalidArgument;
+  }
+  ck_assert(refused);
+  // Nothing readable at all: an error naming the first file.
+  options.reference = -1;
+  named = false;
+  try {
+    register_frames({corrupt, starless}, options, progress);
+  } catch (const Error& e) {
+    named = e.file() == corrupt;
+  }
+  ck_assert(named);
+  fs::remove_all(session);
+  fs::remove_all(stranger);
+}
+END_TEST
+
+START_TEST(reference_comes_from_the_selection_file) {
+  const fs::path session = simulated(SimulationPreset::Small);
+  const std::vector<TrueLight> lights = true_lights(session);
+  FrameSelection selection;
+  for (const TrueLight& light : lights) {
+    SelectedFrame f;
+    f.file = light.file;
+    f.kept = true;
+    f.weight = 1;
+    selection.frames.push_back(f);
+  }
+  selection.reference = 6;
+  const fs::path json = session / "selection.json";
+  write_selection_json(json, selection);
+  RegistrationOptions options;
+  options.selection = json;
+  NoProgress progress;
+  RegistrationResult r = register_frames(files_of(lights), options, progress);
+  ck_assert_uint_eq(r.reference, 6);
+  ck_assert_uint_eq(r.matched_count(), lights.size());
+  // The frame it names is found among files given in another order ...
+  std::vector<fs::path> reversed = files_of(lights);
+  std::reverse(reversed.begin(), reversed.end());
+  r = register_frames(reversed, options, progress);
+  ck_assert_uint_eq(r.reference, lights.size() - 7);
+  // ... an explicit reference wins, and a set without that frame is refused.
+  options.reference = 2;
+  ck_assert_uint_eq(register_frames(files_of(lights), options, progress).reference, 2);
+  options.reference = -1;
+  std::vector<fs::path> without = files_of(lights);
+  without.erase(without.begin() + 6);
+  bool refused = false;
+  try {
+    register_frames(without, options, progress);
+  } catch (const Error& e) {
+    refused = e.file() == json && e.sentence().find("not among") != std::string::npos;
+  }
+  ck_assert(refused);
+  fs::remove_all(session);
+}
+END_TEST
+
 int main() {
   Suite* suite = suite_create("registration");
   TCase* fits = tcase_create("fits");
@@ -474,6 +616,8 @@ int main() {
   tcase_set_timeout(sessions, 600);
   ADD_TEST(sessions, mono_session_registers_within_five_hundredths);
   ADD_TEST(sessions, osc_session_registers_within_five_hundredths);
+  ADD_TEST(sessions, unusable_frames_are_reported_by_name_and_left_out);
+  ADD_TEST(sessions, reference_comes_from_the_selection_file);
   suite_add_tcase(suite, sessions);
   return test::run_suite(suite);
 }

@@ -50,6 +50,7 @@ struct FrameRegistration {
 
 struct RegistrationResult {
   std::size_t reference = 0;  // index into the files
+  std::size_t width = 0, height = 0;  // of the reference frame (and every matched frame)
   std::vector<FrameRegistration> frames;  // one per file, in order
 
   std::size_t matched_count() const noexcept;
@@ -57,7 +58,8 @@ struct RegistrationResult {
 
 // Throws Error when no reference can be had: the reference index is out of
 // range, the reference (or, with no reference given, every frame) cannot be
-// read or has too few stars, or the selection file is unusable.
+// read or has too few stars, or the selection file is unusable or its
+// reference is not among the files. A reference index wins over a selection.
 RegistrationResult register_frames(const std::vector<std::filesystem::path>& files,
                                    const RegistrationOptions& options, Progress& progress);
 
