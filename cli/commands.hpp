@@ -35,6 +35,7 @@ void add_unsharp_command(CLI::App& app, const GlobalOptions& global);
 void add_crop_command(CLI::App& app, const GlobalOptions& global);
 void add_background_command(CLI::App& app, const GlobalOptions& global);
 void add_starless_command(CLI::App& app, const GlobalOptions& global);
+void add_register_command(CLI::App& app, const GlobalOptions& global);
 void add_select_command(CLI::App& app, const GlobalOptions& global);
 void add_stars_command(CLI::App& app, const GlobalOptions& global);
 

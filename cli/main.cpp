@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
   cli::add_crop_command(app, global);
   cli::add_background_command(app, global);
   cli::add_starless_command(app, global);
+  cli::add_register_command(app, global);
   cli::add_select_command(app, global);
   cli::add_stars_command(app, global);
 

@@ -555,6 +555,99 @@ def select_cases(runner, work):
     shutil.rmtree(folder, ignore_errors=True)
 
 
+def register_cases(runner, work):
+    """astropack register: a missing .seq, frames without stars, a reference beyond the set or
+    without stars, a frame of another field only, an unusable selection file, bad options;
+    nothing is written. A good run with a truncated frame in the middle names it, leaves it
+    out of the .seq and registers the others."""
+    folder = os.path.join(work, "register")
+    lights = os.path.join(folder, "lights")
+    blank = os.path.join(folder, "blank")
+    other = os.path.join(folder, "other")
+    for d in (lights, blank, other):
+        os.makedirs(d)
+    w, h = 128, 96
+    rng = random.Random(77)
+    field = [(rng.uniform(12, w - 12), rng.uniform(12, h - 12), rng.uniform(800, 6000))
+             for _ in range(18)]
+    moves = [(0, 0), (2.5, 1.25), (-3.0, 2.0), (1.0, -2.5)]
+    light_paths = []
+    for i, (mx, my) in enumerate(moves):
+        light_paths.append(os.path.join(lights, f"light_{i + 1:05d}.fit"))
+        moved = [(x + mx, y + my, p) for x, y, p in field]
+        with open(light_paths[-1], "wb") as f:
+            f.write(u16_frame(w, h, star_adu(w, h, moved, 500 + i)))
+    blank_paths = []
+    for i in range(2):
+        blank_paths.append(os.path.join(blank, f"blank_{i + 1:05d}.fit"))
+        with open(blank_paths[-1], "wb") as f:
+            f.write(u16_frame(w, h, noisy_adu(w, h, 1000, 600 + i)))
+    # Another field: the reference plus a frame of different stars.
+    rng = random.Random(78)
+    stranger = [(rng.uniform(12, w - 12), rng.uniform(12, h - 12), rng.uniform(800, 6000))
+                for _ in range(18)]
+    other_paths = [os.path.join(other, "field_00001.fit"), os.path.join(other, "field_00002.fit")]
+    with open(other_paths[0], "wb") as f:
+        f.write(u16_frame(w, h, star_adu(w, h, field, 700)))
+    with open(other_paths[1], "wb") as f:
+        f.write(u16_frame(w, h, star_adu(w, h, stranger, 701)))
+
+    missing = os.path.join(lights, "nothing_.seq")
+    runner.expect_error("register names a missing .seq", ["register", missing], missing, folder)
+    proc = runner.expect_error("register refuses frames without stars", ["register", blank],
+                               blank_paths[0], folder)
+    runner.result("register frames without stars: says what a reference needs",
+                  "stars needed to serve as the registration reference" in proc.stderr,
+                  proc.stderr)
+    proc = runner.expect_error("register refuses a reference beyond the set",
+                               ["register", lights, "--reference", "9"], None, folder)
+    runner.result("register reference beyond the set: counts from 1",
+                  "beyond the 4 frames given (numbered from 1)" in proc.stderr, proc.stderr)
+    runner.expect_error("register names a starless reference",
+                        ["register", light_paths[0], blank_paths[0], "--reference", "2"],
+                        blank_paths[0], folder)
+    proc = runner.expect_error("register: nothing matches the reference",
+                               ["register", other, "--reference", "1"], other_paths[0], folder)
+    runner.result("register another field: the reason in one line",
+                  "field_00002.fit: no star pattern in common" in proc.stderr, proc.stderr)
+    not_json = os.path.join(folder, "selection.json")
+    with open(not_json, "w") as f:
+        f.write("{ this is not json")
+    runner.expect_error("register names an unusable selection file",
+                        ["register", lights, "--selection", not_json], not_json, folder)
+    os.remove(not_json)
+    proc = runner.expect_error("register refuses an unknown model",
+                               ["register", lights, "--model", "rigid"], None, folder)
+    runner.result("register unknown model: bad-options status 2", proc.returncode == 2,
+                  proc.stderr)
+    runner.expect_error("register: -o needs --export-registered",
+                        ["register", lights, "-o", os.path.join(folder, "out")], None, folder)
+    runner.expect_error("register refuses an empty prefix for the registered frames",
+                        ["register", lights, "--export-registered", "--prefix", ""], None,
+                        folder)
+
+    # A truncated frame in the middle: named, left out (I 0), the others registered.
+    with open(light_paths[0], "rb") as f:
+        whole = f.read()
+    broken = os.path.join(lights, "light_00003.fit")
+    with open(broken, "wb") as f:
+        f.write(whole[:4000])
+    before = {p: digest(p) for p in light_paths}
+    proc = subprocess.run([ASTROPACK, "register", lights, "--reference", "1", "--model",
+                           "shift"], capture_output=True, text=True, timeout=120)
+    seq = os.path.join(lights, "light_.seq")
+    seq_text = open(seq).read() if os.path.exists(seq) else ""
+    lines = proc.stderr.strip().splitlines()
+    ok = (proc.returncode == 0 and len(lines) == 1 and broken in lines[0]
+          and "left out: cannot be read" in lines[0] and "I 3 0" in seq_text
+          and "I 2 1" in seq_text and "R0 -2.5" in seq_text and "#astropack-H 3 " in seq_text
+          and "#astropack-H 2 " not in seq_text and "3 of 4 frames registered" in proc.stdout
+          and before == {p: digest(p) for p in light_paths})
+    runner.result("register leaves a truncated frame out by name and registers the rest", ok,
+                  proc.stdout + proc.stderr + seq_text)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 def digest(path):
     with open(path, "rb") as f:
         return hashlib.sha256(f.read()).hexdigest()
@@ -695,6 +788,7 @@ def main():
         compositing_cases(runner, work)
         calibrate_cases(runner, work)
         select_cases(runner, work)
+        register_cases(runner, work)
 
         print(f"1..{runner.count}")
         return 1 if runner.failures else 0
