@@ -3,6 +3,8 @@
 // star lists (shift, rotation, scale, mirror, outliers, missing stars), and
 // register_frames on simulated mono and colour sessions scored against the
 // simulator's true motions, with the frames that must be left out.
+#include <omp.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -593,6 +595,25 @@ START_TEST(reference_comes_from_the_selection_file) {
 }
 END_TEST
 
+START_TEST(results_do_not_depend_on_the_thread_count) {
+  const fs::path session = simulated(SimulationPreset::Osc);
+  const std::vector<fs::path> files = files_of(true_lights(session));
+  RegistrationOptions options;
+  NoProgress progress;
+  omp_set_num_threads(1);
+  const RegistrationResult one = register_frames(files, options, progress);
+  omp_set_num_threads(3);
+  const RegistrationResult three = register_frames(files, options, progress);
+  ck_assert_uint_eq(one.reference, three.reference);
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    ck_assert(one.frames[i].reference_to_frame.matrix() ==
+              three.frames[i].reference_to_frame.matrix());
+    ck_assert_uint_eq(one.frames[i].pairs, three.frames[i].pairs);
+  }
+  fs::remove_all(session);
+}
+END_TEST
+
 int main() {
   Suite* suite = suite_create("registration");
   TCase* fits = tcase_create("fits");
@@ -618,6 +639,7 @@ int main() {
   ADD_TEST(sessions, osc_session_registers_within_five_hundredths);
   ADD_TEST(sessions, unusable_frames_are_reported_by_name_and_left_out);
   ADD_TEST(sessions, reference_comes_from_the_selection_file);
+  ADD_TEST(sessions, results_do_not_depend_on_the_thread_count);
   suite_add_tcase(suite, sessions);
   return test::run_suite(suite);
 }
