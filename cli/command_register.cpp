@@ -137,8 +137,9 @@ bool write_registered_seq(SequenceInput& in, const RegistrationResult& result) {
 // frames demosaiced first) and their .seq: R lines of 0 and identity transforms.
 void export_registered(const RegisterArgs& a, const SequenceInput& in,
                        const RegistrationResult& result, Progress& progress, bool quiet) {
-  const fs::path folder = a.output.empty() ? in.files.front().parent_path() : a.output;
-  prepare_output_folder(folder.empty() ? fs::path(".") : folder);
+  fs::path folder = a.output.empty() ? in.files.front().parent_path() : a.output;
+  if (folder.empty()) folder = ".";
+  prepare_output_folder(folder);
   std::vector<fs::path> matched;
   std::vector<std::size_t> index;
   for (std::size_t i = 0; i < in.files.size(); ++i)
